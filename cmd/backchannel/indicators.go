@@ -1,0 +1,364 @@
+package main
+
+import (
+	"cmp"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"backchannel/internal/event"
+	"backchannel/internal/indicator"
+	"backchannel/internal/scenario"
+)
+
+type indicatorOpts struct {
+	format           string
+	dyad, actor      string
+	window, halflife string
+	step             string
+	from, to         string
+	mentions         bool
+	json, csv        bool
+}
+
+func (o *indicatorOpts) flags() *flag.FlagSet {
+	fs := newFlagSet("indicators")
+	formatFlag(fs, &o.format)
+	fs.StringVar(&o.dyad, "dyad", "", "show conflict, cooperation and net cooperation both ways between two countries (ISR,IRN)")
+	fs.StringVar(&o.actor, "actor", "", "show one country's instability, the pressure on it from others, and its observed indicators")
+	fs.StringVar(&o.window, "window", "30d", "sliding window: events older than this do not count (d = days, h = hours)")
+	fs.StringVar(&o.halflife, "halflife", "7d", "half-life of an event's weight")
+	fs.StringVar(&o.step, "step", "1d", "time between rows of the series")
+	fs.StringVar(&o.from, "from", "", "first time of the series (default: the first record's day)")
+	fs.StringVar(&o.to, "to", "", "last time of the series (default: the last record's day)")
+	fs.BoolVar(&o.mentions, "mentions", false, "weigh events by log(1+mentions) (attention weighting)")
+	fs.BoolVar(&o.json, "json", false, "print the series as JSON")
+	fs.BoolVar(&o.csv, "csv", false, "print the series as CSV")
+	return fs
+}
+
+var indicatorsCmd = &command{
+	name:    "indicators",
+	summary: "tension, instability and pressure over time from events",
+	usage:   "backchannel indicators FILE_OR_SCENARIO... [--dyad A,B | --actor A] [--window D] [--halflife D] [--json|--csv]",
+	help: `Computes the indicators of EVENTS.md over a sliding window with exponential decay (an
+event's weight halves every half-life) and prints them day by day:
+
+  A->B.conflict         sum of w * max(0, -goldstein)/10 over events from A to B
+  A->B.cooperation      sum of w * max(0, goldstein)/10
+  A->B.net_cooperation  cooperation - conflict
+  A.instability         weighted share of material conflict and protest in A's events, 0..1
+  K->A.pressure         conflict from a third party K toward A
+  A.name                a numeric observation as given (IRN.enrichment_pct)
+
+With a scenario and no --dyad or --actor it shows the channel's parties: the dyad between
+them both ways, their instability, the pressure on them from the other actors, and the
+declared indicators. With event files only it shows the most active country pair.
+See docs/indicators.md for the formulas.
+
+` + inputHelp,
+	flags: func() *flag.FlagSet { return new(indicatorOpts).flags() },
+	run:   runIndicators,
+}
+
+// parseSpan reads a duration in days ("30d", "30"), hours ("12h"), or weeks ("2w").
+func parseSpan(flagName, s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	unit := 24 * time.Hour
+	num := s
+	switch {
+	case strings.HasSuffix(s, "d"):
+		num = s[:len(s)-1]
+	case strings.HasSuffix(s, "w"):
+		num, unit = s[:len(s)-1], 7*24*time.Hour
+	case strings.HasSuffix(s, "h"):
+		num, unit = s[:len(s)-1], time.Hour
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v <= 0 || math.IsInf(v, 0) || v > 36500 {
+		return 0, usagef("--%s: %q is not a positive duration such as 30d, 12h or 2w", flagName, s)
+	}
+	return time.Duration(v * float64(unit)), nil
+}
+
+func runIndicators(e *env, args []string) error {
+	var o indicatorOpts
+	pos, err := parseFlags(o.flags(), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("no input: give event files or a scenario")
+	}
+	if o.json && o.csv {
+		return usagef("--json and --csv exclude each other")
+	}
+	if o.dyad != "" && o.actor != "" {
+		return usagef("give --dyad or --actor, not both")
+	}
+	var dyad [2]string
+	if o.dyad != "" {
+		a, b, ok := strings.Cut(o.dyad, ",")
+		if !ok || a == "" || b == "" || a == b || strings.Contains(b, ",") {
+			return usagef("--dyad: %q is not a pair of two countries such as ISR,IRN", o.dyad)
+		}
+		dyad = [2]string{strings.TrimSpace(a), strings.TrimSpace(b)}
+	}
+	opts := indicator.Options{Mentions: o.mentions}
+	if opts.Window, err = parseSpan("window", o.window); err != nil {
+		return err
+	}
+	if opts.HalfLife, err = parseSpan("halflife", o.halflife); err != nil {
+		return err
+	}
+	step, err := parseSpan("step", o.step)
+	if err != nil {
+		return err
+	}
+	from, err := parseWhen("from", o.from)
+	if err != nil {
+		return err
+	}
+	to, err := parseWhen("to", o.to)
+	if err != nil {
+		return err
+	}
+	format, err := event.ParseFormat(o.format)
+	if err != nil {
+		return usagef("--format: %v", err)
+	}
+	calc, err := indicator.New(opts)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	in, err := openInputs(pos, format)
+	if err != nil {
+		return err
+	}
+	sc := in.scenario
+	if sc != nil {
+		for _, d := range sc.Indicators {
+			calc.Declare(d.Name, d.Value, sc.Start)
+		}
+	}
+	pairs := map[[2]string]int{}
+	pressure := map[[2]string]int{} // conflict events k->j
+	numeric := map[string]bool{}    // observed and declared indicator names
+	if sc != nil {
+		for _, d := range sc.Indicators {
+			numeric[d.Name] = true
+		}
+	}
+	rl := &rejectLog{w: e.stderr}
+	err = in.each(func(_ *event.File, r *event.Record) error {
+		calc.Add(r)
+		if r.Kind == event.KindObservation {
+			numeric[r.Observation.Indicator] = true
+		}
+		if r.Kind == event.KindEvent && r.Event.Source.Country != "" && r.Event.Target.Country != "" &&
+			r.Event.Source.Country != r.Event.Target.Country {
+			k := [2]string{r.Event.Source.Country, r.Event.Target.Country}
+			pairs[k]++
+			if r.Event.Goldstein < 0 {
+				pressure[k]++
+			}
+		}
+		return nil
+	}, rl.add)
+	rl.finish()
+	if err != nil {
+		return err
+	}
+	first, last, ok := calc.Span()
+	if !ok {
+		return fmt.Errorf("no records in the input; nothing to compute")
+	}
+	if from.IsZero() {
+		from = first.Truncate(24 * time.Hour)
+	}
+	if to.IsZero() {
+		to = last
+	}
+	if to.Before(from) {
+		return usagef("--to %s is before --from %s", day(to), day(from))
+	}
+	if n := to.Sub(from) / step; n > 200000 {
+		return usagef("the series would have %d rows; give a larger --step or a shorter --from/--to", n)
+	}
+
+	names := chooseIndicators(sc, numeric, dyad, o.actor, pairs, pressure)
+	if len(names) == 0 {
+		return fmt.Errorf("no country pairs in the input; give --actor to see instability or observed indicators")
+	}
+	series, err := calc.Series(names, from, to, step)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	switch {
+	case o.json:
+		return writeSeriesJSON(e.stdout, series, calc.Options())
+	case o.csv:
+		return writeSeriesCSV(e.stdout, series)
+	}
+	writeSeriesTable(e.stdout, series, calc.Options())
+	return nil
+}
+
+// chooseIndicators picks what to show when the user gave only inputs.
+func chooseIndicators(sc *scenario.Scenario, numeric map[string]bool, dyad [2]string, actor string,
+	pairs, pressure map[[2]string]int) []string {
+	dyadNames := func(a, b string) []string {
+		return []string{a + "->" + b + ".conflict", a + "->" + b + ".cooperation", a + "->" + b + ".net_cooperation"}
+	}
+	pressureOn := func(j string, exclude ...string) []string {
+		type kv struct {
+			k string
+			n int
+		}
+		var ks []kv
+		for p, n := range pressure {
+			if p[1] == j && !slices.Contains(exclude, p[0]) {
+				ks = append(ks, kv{p[0], n})
+			}
+		}
+		slices.SortFunc(ks, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.k, b.k)) })
+		var out []string
+		for i, x := range ks {
+			if i == 3 {
+				break
+			}
+			out = append(out, x.k+"->"+j+".pressure")
+		}
+		return out
+	}
+	var names []string
+	switch {
+	case dyad[0] != "":
+		names = append(dyadNames(dyad[0], dyad[1]), dyadNames(dyad[1], dyad[0])...)
+	case actor != "":
+		names = append(names, actor+".instability")
+		names = append(names, pressureOn(actor)...)
+		for n := range numeric {
+			if strings.HasPrefix(n, actor+".") {
+				names = append(names, n)
+			}
+		}
+		slices.Sort(names[1:])
+	case sc != nil:
+		s := sc
+		p := s.Channel.Parties
+		for i := 0; i < len(p); i++ {
+			for j := i + 1; j < len(p); j++ {
+				names = append(names, dyadNames(p[i], p[j])...)
+				names = append(names, dyadNames(p[j], p[i])...)
+			}
+		}
+		for _, party := range p {
+			names = append(names, party+".instability")
+		}
+		for _, party := range p {
+			names = append(names, pressureOn(party, append(slices.Clone(p), s.Channel.Mediator)...)...)
+		}
+		for _, d := range s.Indicators {
+			names = append(names, d.Name)
+		}
+	default:
+		var best [2]string
+		bestN := 0
+		for k, n := range pairs {
+			if n > bestN || n == bestN && (k[0] < best[0] || k[0] == best[0] && k[1] < best[1]) {
+				best, bestN = k, n
+			}
+		}
+		if bestN == 0 {
+			return nil
+		}
+		names = append(dyadNames(best[0], best[1]), dyadNames(best[1], best[0])...)
+		names = append(names, best[0]+".instability", best[1]+".instability")
+	}
+	return names
+}
+
+func writeSeriesTable(w io.Writer, s *indicator.Series, o indicator.Options) {
+	fmt.Fprintf(w, "# window %s, half-life %s%s\n", days(o.Window), days(o.HalfLife), map[bool]string{true: ", weighted by log(1+mentions)"}[o.Mentions])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "time\t")
+	for _, n := range s.Names {
+		fmt.Fprintf(tw, "%s\t", n)
+	}
+	fmt.Fprintln(tw)
+	for i, t := range s.Times {
+		fmt.Fprintf(tw, "%s\t", day(t))
+		for _, v := range s.Values[i] {
+			if math.IsNaN(v) {
+				fmt.Fprint(tw, "-\t")
+			} else {
+				fmt.Fprintf(tw, "%.3f\t", v)
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
+
+func days(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	return d.String()
+}
+
+func writeSeriesCSV(w io.Writer, s *indicator.Series) error {
+	cw := csv.NewWriter(w)
+	cw.Write(append([]string{"time"}, s.Names...))
+	row := make([]string, len(s.Names)+1)
+	for i, t := range s.Times {
+		row[0] = t.Format(time.RFC3339)
+		for j, v := range s.Values[i] {
+			row[j+1] = ""
+			if !math.IsNaN(v) {
+				row[j+1] = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeSeriesJSON(w io.Writer, s *indicator.Series, o indicator.Options) error {
+	type point struct {
+		Time   time.Time           `json:"time"`
+		Values map[string]*float64 `json:"values"`
+	}
+	out := struct {
+		Window   string   `json:"window"`
+		HalfLife string   `json:"halflife"`
+		Mentions bool     `json:"mentions"`
+		Names    []string `json:"names"`
+		Series   []point  `json:"series"`
+	}{Window: days(o.Window), HalfLife: days(o.HalfLife), Mentions: o.Mentions, Names: s.Names, Series: []point{}}
+	for i, t := range s.Times {
+		p := point{Time: t, Values: map[string]*float64{}}
+		for j, v := range s.Values[i] {
+			if !math.IsNaN(v) {
+				v := v
+				p.Values[s.Names[j]] = &v
+			} else {
+				p.Values[s.Names[j]] = nil
+			}
+		}
+		out.Series = append(out.Series, p)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

@@ -1,0 +1,6 @@
+package event
+
+import "io"
+
+// placeholder until the ACLED reader lands
+func newACLEDReader(file string, r io.Reader) Reader { return newJSONLReader(file, r) }

@@ -1,0 +1,26 @@
+package event
+
+import (
+	"errors"
+	"fmt"
+)
+
+// LineError reports one malformed line. Readers return it from Next and remain
+// usable: the next call reads the next line.
+type LineError struct {
+	File   string
+	Line   int
+	Column int // 1-based byte column, or 0 when the whole line is at fault
+	Reason string
+}
+
+func (e *LineError) Error() string {
+	if e.Column > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Reason)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Reason)
+}
+
+// ErrUnknownFormat is returned (wrapped) by Open when no reader recognizes a
+// file's content and no format was given.
+var ErrUnknownFormat = errors.New("unknown format")

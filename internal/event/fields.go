@@ -1,0 +1,157 @@
+package event
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// splitTabs cuts line at tabs into dst and returns the number of fields found,
+// which may exceed len(dst) (the extra fields are counted, not stored).
+func splitTabs(line []byte, dst [][]byte) int {
+	n := 0
+	for {
+		i := bytes.IndexByte(line, '\t')
+		if i < 0 {
+			if n < len(dst) {
+				dst[n] = line
+			}
+			return n + 1
+		}
+		if n < len(dst) {
+			dst[n] = line[:i]
+		}
+		n++
+		line = line[i+1:]
+	}
+}
+
+// fieldError builds the report for one bad field of a delimited line. col is the
+// 1-based byte column of the field, when the caller knows it.
+func fieldError(file string, line, col int, name string, index int, value []byte, want string) *LineError {
+	v := string(value)
+	if len(v) > 40 {
+		v = v[:40] + "..."
+	}
+	return &LineError{File: file, Line: line, Column: col,
+		Reason: fmt.Sprintf("%s (column %d): %q is not %s", name, index+1, v, want)}
+}
+
+// checkUTF8 reports the first invalid byte of a line as a LineError: a byte
+// sequence that is not UTF-8, or a NUL, which no text format carries and which
+// marks binary data.
+func checkUTF8(file string, n int, line []byte) *LineError {
+	if z := bytes.IndexByte(line, 0); z >= 0 {
+		return &LineError{File: file, Line: n, Column: z + 1, Reason: "binary data: NUL byte in a text line"}
+	}
+	if utf8.Valid(line) {
+		return nil
+	}
+	i := 0
+	for i < len(line) {
+		r, size := utf8.DecodeRune(line[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		i += size
+	}
+	return &LineError{File: file, Line: n, Column: i + 1, Reason: fmt.Sprintf("invalid UTF-8 (byte 0x%02x)", line[i])}
+}
+
+// parseUint parses a non-negative decimal integer; an empty field is 0.
+func parseUint(b []byte) (int, bool) {
+	if len(b) > 18 {
+		return 0, false
+	}
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// parseFloat parses a finite decimal number.
+func parseFloat(b []byte) (float64, bool) {
+	v, err := strconv.ParseFloat(string(b), 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, false
+	}
+	return v, true
+}
+
+func digits(b []byte) int {
+	v := 0
+	for _, c := range b {
+		v = v*10 + int(c-'0')
+	}
+	return v
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return len(b) > 0
+}
+
+// parseCompactTime parses YYYYMMDD or YYYYMMDDHHMMSS as UTC, rejecting dates
+// that do not exist (time.Date would quietly roll 20250230 into March).
+func parseCompactTime(b []byte) (time.Time, bool) {
+	if (len(b) != 8 && len(b) != 14) || !allDigits(b) {
+		return time.Time{}, false
+	}
+	y, mo, d := digits(b[0:4]), digits(b[4:6]), digits(b[6:8])
+	h, mi, s := 0, 0, 0
+	if len(b) == 14 {
+		h, mi, s = digits(b[8:10]), digits(b[10:12]), digits(b[12:14])
+	}
+	return makeTime(y, mo, d, h, mi, s)
+}
+
+// parseISODate parses YYYY-MM-DD as midnight UTC.
+func parseISODate(b []byte) (time.Time, bool) {
+	if len(b) != 10 || b[4] != '-' || b[7] != '-' || !allDigits(b[0:4]) || !allDigits(b[5:7]) || !allDigits(b[8:10]) {
+		return time.Time{}, false
+	}
+	return makeTime(digits(b[0:4]), digits(b[5:7]), digits(b[8:10]), 0, 0, 0)
+}
+
+func makeTime(y, mo, d, h, mi, s int) (time.Time, bool) {
+	if mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// interner shares the strings of fields that repeat (country and type codes,
+// event codes, place names) so that a long file does not allocate one per row.
+// It stops adding once full, which keeps memory flat on any file.
+type interner map[string]string
+
+const internMax = 1 << 14
+
+func (in interner) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in) < internMax {
+		in[s] = s
+	}
+	return s
+}
