@@ -172,8 +172,7 @@ type acledReader struct {
 	col       [acledUsed]int // row index of each used column
 	names     []string       // header names, for reports on any column
 	err       error          // sticky: a header or read error ends the file
-	started   bool
-	prevLine  int // last line of the previous record
+	prevLine  int            // last line of the previous record
 	str       interner
 	buf       []byte
 	lastDate  string
@@ -193,8 +192,7 @@ func (a *acledReader) Next(rec *Record) error {
 	if a.err != nil {
 		return a.err
 	}
-	if !a.started {
-		a.started = true
+	if a.names == nil {
 		if err := a.header(); err != nil {
 			a.err = err
 			return err
@@ -422,6 +420,7 @@ func (a *acledReader) date(s string) (time.Time, bool) {
 			ok = err == nil
 		}
 	}
+	ok = ok && t.Year() >= 1900 // ACLED starts in 1997; year 1 is the zero Time
 	if ok {
 		a.lastDate, a.lastDateT = strings.Clone(s), t
 	}

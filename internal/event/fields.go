@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // splitTabs cuts line at tabs into dst and returns the number of fields found,
@@ -135,6 +136,31 @@ func makeTime(y, mo, d, h, mi, s int) (time.Time, bool) {
 	return t, true
 }
 
+// arena copies short-lived byte slices into strings carved out of shared
+// blocks, so a reader makes one allocation per block instead of one per field.
+// A block is never written where a string already points, so the strings stay
+// immutable; a block lives as long as any string cut from it.
+type arena struct {
+	block []byte
+}
+
+const arenaBlock = 64 << 10
+
+func (a *arena) str(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaBlock/8 {
+		return string(b)
+	}
+	if len(a.block)+len(b) > cap(a.block) {
+		a.block = make([]byte, 0, arenaBlock)
+	}
+	start := len(a.block)
+	a.block = append(a.block, b...)
+	return unsafe.String(&a.block[start], len(b))
+}
+
 // interner shares the strings of fields that repeat (country and type codes,
 // event codes, place names) so that a long file does not allocate one per row.
 // It stops adding once full, which keeps memory flat on any file.
@@ -153,5 +179,30 @@ func (in interner) get(b []byte) string {
 	if len(in) < internMax {
 		in[s] = s
 	}
+	return s
+}
+
+// strtab is an interner backed by an arena: once the interner is full, new
+// strings come from the arena rather than one allocation each. The fast
+// readers use it.
+type strtab struct {
+	m   interner
+	mem arena
+}
+
+func newStrtab() *strtab { return &strtab{m: interner{}} }
+
+func (t *strtab) get(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := t.m[string(b)]; ok {
+		return s
+	}
+	if len(t.m) >= internMax {
+		return t.mem.str(b)
+	}
+	s := string(b)
+	t.m[s] = s
 	return s
 }

@@ -53,14 +53,14 @@ type gdeltReader struct {
 	file string
 	ln   *lines
 	f    [gdeltFields][]byte
-	str  interner
+	str  *strtab
 	// The last date seen and its parse: rows of one export share dates.
 	lastDate, lastAdded   [14]byte
 	lastDateT, lastAddedT time.Time
 }
 
 func newGDELTReader(file string, r io.Reader) *gdeltReader {
-	return &gdeltReader{file: file, ln: newLines(file, r), str: interner{}}
+	return &gdeltReader{file: file, ln: newLines(file, r), str: newStrtab()}
 }
 
 // Next implements Reader.
@@ -104,7 +104,7 @@ func (g *gdeltReader) parse(line []byte, rec *Record) error {
 	if !allDigits(f[gID]) {
 		return bad(gID, "a numeric event id")
 	}
-	ev.ID = string(f[gID])
+	ev.ID = g.str.mem.str(f[gID])
 	t, ok := g.date(f[gSQLDate])
 	if !ok {
 		return bad(gSQLDate, "a date as YYYYMMDD")
@@ -175,7 +175,7 @@ func (g *gdeltReader) parse(line []byte, rec *Record) error {
 		ev.Added = t
 	}
 	if lay.url >= 0 {
-		ev.URL = string(f[lay.url])
+		ev.URL = g.str.mem.str(f[lay.url])
 	}
 	ev.Dataset = lay.dataset
 	ev.Public = true

@@ -104,14 +104,14 @@ type icewsReader struct {
 	file      string
 	ln        *lines
 	f         [icewsFields][]byte
-	str       interner
+	str       *strtab
 	types     map[string]string
 	headerErr error
 	started   bool
 }
 
 func newICEWSReader(file string, r io.Reader) *icewsReader {
-	return &icewsReader{file: file, ln: newLines(file, r), str: interner{}, types: map[string]string{}}
+	return &icewsReader{file: file, ln: newLines(file, r), str: newStrtab(), types: map[string]string{}}
 }
 
 // Next implements Reader.

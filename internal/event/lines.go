@@ -2,7 +2,6 @@ package event
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -64,5 +63,10 @@ func (l *lines) next() ([]byte, error) {
 // blank reports whether a line holds nothing but spaces and tabs. Blank lines
 // carry no record in any format and are passed over without a report.
 func blank(line []byte) bool {
-	return len(bytes.Trim(line, " \t")) == 0
+	for _, c := range line {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -79,19 +80,17 @@ func (l *loader) parse(data []byte) {
 			l.errorf(nil, "empty file; a scenario needs at least name, start, actors and channel")
 			return
 		}
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		l.errs = append(l.errs, &Error{Pos: Pos{File: l.file, Line: line}, Msg: "invalid YAML: " + msg})
+		l.yamlError(data, err)
 		return
 	}
 	var extra yaml.Node
-	if dec.Decode(&extra) == nil {
+	switch err := dec.Decode(&extra); {
+	case err == nil:
 		l.errorf(&extra, "a second YAML document; a scenario is one document")
+	case err.Error() != "EOF":
+		l.yamlError(data, err)
 	}
+	resolveAliases(&doc, map[*yaml.Node]bool{})
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
@@ -154,6 +153,57 @@ func (l *loader) parse(data []byte) {
 		l.events(n)
 	}
 	s.Assurances, s.Redlines, s.Model = seen["assurances"], seen["redlines"], seen["model"]
+}
+
+// yamlError reports a syntax error. yaml.v3 names the line for most errors but
+// not for bad characters, which are then found here so that every error still
+// says where it is.
+func (l *loader) yamlError(data []byte, err error) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	p := Pos{File: l.file}
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		p.Line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		p.Line, p.Column = badChar(data)
+	}
+	l.errs = append(l.errs, &Error{Pos: p, Msg: "invalid YAML: " + msg})
+}
+
+// badChar returns the line and column of the first byte YAML refuses (invalid
+// UTF-8 or a control character), or line 1 when there is none to point at.
+func badChar(data []byte) (line, col int) {
+	line, col = 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return line, col
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return 1, 0
+}
+
+// resolveAliases replaces every alias in the tree by the node it names, so the
+// checks below see one kind of node whatever shorthand the author used. Shared
+// nodes are walked once: an alias bomb costs no more than its text.
+func resolveAliases(n *yaml.Node, seen map[*yaml.Node]bool) {
+	if seen[n] {
+		return
+	}
+	seen[n] = true
+	for i, c := range n.Content {
+		for c.Kind == yaml.AliasNode && c.Alias != nil {
+			c = c.Alias
+		}
+		n.Content[i] = c
+		resolveAliases(c, seen)
+	}
 }
 
 // mapping iterates a mapping node's pairs, reporting a node of another kind.
@@ -311,8 +361,12 @@ func (l *loader) actors(n *yaml.Node) {
 
 // actorRef checks that a value names a declared actor.
 func (l *loader) actorRef(n *yaml.Node, what string) string {
-	code := l.str(n, what)
+	if !l.scalar(n, what, "an actor code") {
+		return ""
+	}
+	code := n.Value
 	if code == "" {
+		l.errorf(n, "%s: empty; want an actor of this scenario (have %s)", what, l.actorList())
 		return ""
 	}
 	if _, ok := l.s.Actor(code); !ok {
@@ -434,8 +488,8 @@ func (l *loader) events(n *yaml.Node) {
 	}
 	for i, item := range n.Content {
 		what := fmt.Sprintf("events[%d]", i)
-		switch item.Kind {
-		case yaml.ScalarNode:
+		switch {
+		case item.Kind == yaml.ScalarNode && item.Tag != "!!null":
 			name := item.Value
 			if name == "" {
 				l.errorf(item, "%s: empty file name", what)
@@ -453,7 +507,7 @@ func (l *loader) events(n *yaml.Node) {
 				continue
 			}
 			l.s.EventFiles = append(l.s.EventFiles, path)
-		case yaml.MappingNode:
+		case item.Kind == yaml.MappingNode:
 			l.inline(item, what)
 		default:
 			l.errorf(item, "%s: want a file name or an inline record, got %s", what, describe(item))
@@ -478,8 +532,20 @@ func (l *loader) inline(n *yaml.Node, what string) {
 		return
 	}
 	for k, v := range m {
-		if t, ok := v.(time.Time); ok { // YAML reads 2025-06-13 as a timestamp
-			m[k] = t.UTC().Format(time.RFC3339)
+		switch v := v.(type) {
+		case time.Time: // YAML reads 2025-06-13 as a timestamp
+			m[k] = v.UTC().Format(time.RFC3339)
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				l.errorf(n, "%s: field %q: %v is not a finite number", what, k, v)
+				return
+			}
+		}
+	}
+	if c, ok := m["code"]; ok {
+		if _, isString := c.(string); !isString {
+			l.errorf(n, "%s: field \"code\": write CAMEO codes in quotes (code: \"195\"); YAML reads %v as a number and would drop leading zeros", what, c)
+			return
 		}
 	}
 	data, err := json.Marshal(m)
