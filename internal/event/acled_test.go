@@ -18,29 +18,6 @@ import (
 
 const acledSample = "testdata/acled/sample.csv"
 
-// acledRead reads every record and every LineError of r, failing on any other
-// error.
-func acledRead(t testing.TB, r Reader) (recs []Record, bad []*LineError) {
-	t.Helper()
-	for range 10000 {
-		var rec Record
-		err := r.Next(&rec)
-		var le *LineError
-		switch {
-		case err == nil:
-			recs = append(recs, rec)
-		case err == io.EOF:
-			return recs, bad
-		case errors.As(err, &le):
-			bad = append(bad, le)
-		default:
-			t.Fatalf("fatal error: %v", err)
-		}
-	}
-	t.Fatal("reader did not reach the end")
-	return nil, nil
-}
-
 func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // acledSampleWant is what the rows of testdata/acled/sample.csv read as.
@@ -90,7 +67,7 @@ func TestACLEDSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	recs, bad := acledRead(t, newACLEDReader(acledSample, f))
+	recs, bad := collect(t, newACLEDReader(acledSample, f))
 	if len(bad) > 0 {
 		t.Fatalf("valid rows rejected: %v", bad)
 	}
@@ -121,7 +98,7 @@ func TestACLEDOpenDetects(t *testing.T) {
 	if f.Format != FormatACLED {
 		t.Fatalf("detected %q, want %q", f.Format, FormatACLED)
 	}
-	recs, bad := acledRead(t, f)
+	recs, bad := collect(t, f)
 	if len(recs) != len(acledSampleWant) || len(bad) != 0 {
 		t.Fatalf("read %d records and %d errors, want %d and 0", len(recs), len(bad), len(acledSampleWant))
 	}
@@ -179,7 +156,7 @@ func TestACLEDMalformedRows(t *testing.T) {
 		row("A5", map[string]string{"sub_event_type": "Sit-in"}),   // 18: default code
 	}
 	text := strings.Join(lines, "\r\n") // CRLF, as exports from Windows have
-	recs, bad := acledRead(t, newACLEDReader("bad.csv", strings.NewReader(text)))
+	recs, bad := collect(t, newACLEDReader("bad.csv", strings.NewReader(text)))
 
 	var ids []string
 	for _, r := range recs {
@@ -253,13 +230,13 @@ func TestACLEDHeaderByName(t *testing.T) {
 	}
 	w.Flush()
 	text := "\ufeff" + buf.String() // and a byte-order mark, as Excel writes
-	recs, bad := acledRead(t, newACLEDReader("reordered.csv", strings.NewReader(text)))
+	recs, bad := collect(t, newACLEDReader("reordered.csv", strings.NewReader(text)))
 	if len(bad) > 0 || len(recs) != len(acledSampleWant) {
 		t.Fatalf("read %d records, errors %v", len(recs), bad)
 	}
 	f, _ := os.Open(acledSample)
 	defer f.Close()
-	orig, _ := acledRead(t, newACLEDReader(acledSample, f))
+	orig, _ := collect(t, newACLEDReader(acledSample, f))
 	for i := range recs {
 		if !reflect.DeepEqual(recs[i], orig[i]) {
 			t.Errorf("row %d: %+v, want %+v", i, recs[i].Event, orig[i].Event)
@@ -383,7 +360,7 @@ func TestACLEDUnclosedQuote(t *testing.T) {
 	w.Flush()
 	ar := newACLEDReader("runaway.csv", iotest.OneByteReader(strings.NewReader(b.String()))).(*acledReader)
 	ar.guard.limit = 4000 // a few rows, where the real limit is 1 MiB
-	recs, bad := acledRead(t, ar)
+	recs, bad := collect(t, ar)
 	if len(recs) < 150 || recs[len(recs)-1].Event.ID != "R199" {
 		t.Errorf("read %d records, the last %+v", len(recs), recs[len(recs)-1].Event.ID)
 	}

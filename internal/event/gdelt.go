@@ -107,7 +107,7 @@ func (g *gdeltReader) parse(line []byte, rec *Record) error {
 	ev.ID = g.str.mem.str(f[gID])
 	t, ok := g.date(f[gSQLDate])
 	if !ok {
-		return bad(gSQLDate, "a date as YYYYMMDD")
+		return bad(gSQLDate, fmt.Sprintf("a date as YYYYMMDD from %d to %d", MinYear, MaxYear))
 	}
 	ev.Time = t
 	code := f[gEventCode]
@@ -182,12 +182,16 @@ func (g *gdeltReader) parse(line []byte, rec *Record) error {
 	return nil
 }
 
+// date parses SQLDATE, which is a day (YYYYMMDD) and nothing finer.
 func (g *gdeltReader) date(b []byte) (time.Time, bool) {
-	if len(b) == 8 && string(b) == string(g.lastDate[:8]) && !g.lastDateT.IsZero() {
+	if len(b) != 8 {
+		return time.Time{}, false
+	}
+	if string(b) == string(g.lastDate[:8]) && !g.lastDateT.IsZero() {
 		return g.lastDateT, true
 	}
 	t, ok := parseCompactTime(b)
-	if ok && len(b) == 8 {
+	if ok {
 		copy(g.lastDate[:], b)
 		g.lastDateT = t
 	}

@@ -128,7 +128,7 @@ func (ir *icewsReader) Next(rec *Record) error {
 			ir.started = true
 			if bytes.HasPrefix(line, []byte("Event ID\t")) {
 				if nf := splitTabs(line, ir.f[:]); nf != icewsFields {
-					return fmt.Errorf("%s:1: ICEWS header has %d columns, want %d: %s", ir.file, nf, icewsFields, strings.Join(icewsHeader, ", "))
+					return fmt.Errorf("%s:%d: ICEWS header has %d columns, want %d: %s", ir.file, ir.ln.n, nf, icewsFields, strings.Join(icewsHeader, ", "))
 				}
 				continue
 			}
@@ -157,7 +157,7 @@ func (ir *icewsReader) parse(line []byte, rec *Record) error {
 	ev.ID = string(f[iID])
 	t, ok := parseISODate(f[iDate])
 	if !ok {
-		return bad(iDate, "a date as YYYY-MM-DD")
+		return bad(iDate, fmt.Sprintf("a date as YYYY-MM-DD from %d to %d", MinYear, MaxYear))
 	}
 	ev.Time = t
 	if !cameo.ValidSyntax(string(f[iCode])) {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"backchannel/internal/cameo"
 )
@@ -77,6 +78,9 @@ func (j *jsonlReader) Next(rec *Record) error {
 // checking it as a reader checks a line. file and line only label errors, which
 // are *LineError.
 func DecodeJSON(file string, line int, data []byte, rec *Record) error {
+	if t := bytes.TrimSpace(data); len(t) == 0 || t[0] != '{' {
+		return &LineError{File: file, Line: line, Column: 1, Reason: "want a JSON object, one record per line"}
+	}
 	var w wireRecord
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -96,12 +100,68 @@ func DecodeJSON(file string, line int, data []byte, rec *Record) error {
 		}
 		return fail(0, "%s", strings.TrimPrefix(err.Error(), "json: "))
 	}
-	if dec.More() {
-		return fail(int(dec.InputOffset())+1, "more than one JSON value on the line")
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+		return fail(int(dec.InputOffset())+1, "unexpected %q after the JSON object; one record per line", firstRune(rest))
+	}
+	if err := checkKeys(data); err != nil {
+		return fail(0, "%v", err)
 	}
 	return fromWire(&w, rec, func(field, format string, args ...any) error {
 		return fail(0, "field %q: %s", field, fmt.Sprintf(format, args...))
 	})
+}
+
+func firstRune(b []byte) string {
+	r, _ := utf8.DecodeRune(b)
+	return string(r)
+}
+
+// wireKeys are the exact field names of the JSONL form, at the top level and in
+// the nested objects. encoding/json matches names regardless of case; this check
+// makes "Code" or "TIME" the error it is, so a typo cannot pass unnoticed.
+var wireKeys = map[string]map[string]bool{
+	"": set("kind", "id", "time", "added", "source", "target", "code", "goldstein", "quad",
+		"mentions", "sources", "articles", "tone", "location", "url", "dataset", "public",
+		"indicator", "value", "note"),
+	"source":   set("code", "country", "type", "name"),
+	"target":   set("code", "country", "type", "name"),
+	"location": set("country", "lat", "lon", "name"),
+}
+
+func set(keys ...string) map[string]bool {
+	m := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		m[k] = true
+	}
+	return m
+}
+
+// checkKeys reports the first field name, at the top level or in source,
+// target or location, that is not spelled exactly as the JSONL form spells it.
+func checkKeys(data []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return err
+	}
+	for k, v := range top {
+		if !wireKeys[""][k] {
+			return fmt.Errorf("unknown field %q", k)
+		}
+		inner, nested := wireKeys[k]
+		if !nested || k == "source" && bytes.HasPrefix(bytes.TrimSpace(v), []byte{'"'}) {
+			continue // an observation's source is a string
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(v, &obj) != nil {
+			continue // a type error the main decode reports
+		}
+		for ik := range obj {
+			if !inner[ik] {
+				return fmt.Errorf("%s: unknown field %q", k, ik)
+			}
+		}
+	}
+	return nil
 }
 
 func fromWire(w *wireRecord, rec *Record, fail func(field, format string, args ...any) error) error {
@@ -208,9 +268,15 @@ func parseJSONTime(s string) (time.Time, error) {
 	if t, ok := parseISODate([]byte(s)); ok {
 		return t, nil
 	}
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+		return time.Time{}, fmt.Errorf("%q is not a date from %d-01-01 to %d-12-31", s, MinYear, MaxYear)
+	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time (2025-06-13T03:00:00Z) or a date (2025-06-13)", s)
+	}
+	if !InRange(t) {
+		return time.Time{}, fmt.Errorf("%q is outside the years %d to %d", s, MinYear, MaxYear)
 	}
 	return t.UTC(), nil
 }

@@ -60,11 +60,12 @@ func (l *lines) next() ([]byte, error) {
 	return line, nil
 }
 
-// blank reports whether a line holds nothing but spaces and tabs. Blank lines
+// blank reports whether a line holds nothing but spaces, tabs and carriage
+// returns. Blank lines
 // carry no record in any format and are passed over without a report.
 func blank(line []byte) bool {
 	for _, c := range line {
-		if c != ' ' && c != '\t' {
+		if c != ' ' && c != '\t' && c != '\r' {
 			return false
 		}
 	}

@@ -29,7 +29,7 @@ func gdelt2Row(id string, edits map[int]string) string {
 }
 
 // collect reads everything from r, sorting results into records and line errors.
-func collect(t *testing.T, r Reader) (recs []Record, bad []*LineError) {
+func collect(t testing.TB, r Reader) (recs []Record, bad []*LineError) {
 	t.Helper()
 	for i := 0; i < 1e6; i++ {
 		var rec Record
