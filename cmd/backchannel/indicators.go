@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/csv"
 	"encoding/json"
@@ -8,12 +9,14 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"backchannel/internal/chart"
 	"backchannel/internal/event"
 	"backchannel/internal/indicator"
 	"backchannel/internal/scenario"
@@ -27,6 +30,7 @@ type indicatorOpts struct {
 	from, to         string
 	mentions         bool
 	json, csv        bool
+	plot             string
 }
 
 func (o *indicatorOpts) flags() *flag.FlagSet {
@@ -42,6 +46,7 @@ func (o *indicatorOpts) flags() *flag.FlagSet {
 	fs.BoolVar(&o.mentions, "mentions", false, "weigh events by log(1+mentions) (attention weighting)")
 	fs.BoolVar(&o.json, "json", false, "print the series as JSON")
 	fs.BoolVar(&o.csv, "csv", false, "print the series as CSV")
+	fs.StringVar(&o.plot, "plot", "", "also draw the series to this file (.svg, .png or .pdf), one panel per kind of indicator")
 	return fs
 }
 
@@ -100,6 +105,11 @@ func runIndicators(e *env, args []string) error {
 	}
 	if o.json && o.csv {
 		return usagef("--json and --csv exclude each other")
+	}
+	if o.plot != "" {
+		if _, err := chart.FormatOf(o.plot); err != nil {
+			return usagef("--plot: %v", err)
+		}
 	}
 	if o.dyad != "" && o.actor != "" {
 		return usagef("give --dyad or --actor, not both")
@@ -202,6 +212,16 @@ func runIndicators(e *env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	if o.plot != "" {
+		title := "Indicators"
+		if sc != nil {
+			title = sc.Name
+		}
+		if err := plotSeries(o.plot, title, series, calc.Options()); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "plotted %d indicators to %s\n", len(series.Names), o.plot)
+	}
 	switch {
 	case o.json:
 		return writeSeriesJSON(e.stdout, series, calc.Options())
@@ -285,6 +305,57 @@ func chooseIndicators(sc *scenario.Scenario, numeric map[string]bool, dyad [2]st
 		names = append(names, best[0]+".instability", best[1]+".instability")
 	}
 	return names
+}
+
+// plotSeries draws the series as stacked panels, one per kind of indicator, so
+// that values of different scales (a decayed conflict sum, a share, a
+// percentage) each get an axis of their own.
+func plotSeries(path, title string, s *indicator.Series, o indicator.Options) error {
+	format, err := chart.FormatOf(path)
+	if err != nil {
+		return err
+	}
+	panelOf := map[indicator.Kind]int{}
+	var panels []chart.Panel
+	for j, name := range s.Names {
+		n, err := indicator.ParseName(name)
+		if err != nil {
+			return err
+		}
+		kind := n.Kind
+		if kind == indicator.Cooperation || kind == indicator.NetCooperation {
+			kind = indicator.Conflict // the dyad's three parts share one panel
+		}
+		i, ok := panelOf[kind]
+		if !ok {
+			i = len(panels)
+			panelOf[kind] = i
+			panels = append(panels, panelFor(kind, o))
+		}
+		values := make([]float64, len(s.Times))
+		for t := range s.Times {
+			values[t] = s.Values[t][j]
+		}
+		panels[i].Series = append(panels[i].Series, chart.Series{Name: name, Times: s.Times, Values: values})
+	}
+	var buf bytes.Buffer
+	if err := chart.Write(&buf, format, title, panels); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+func panelFor(k indicator.Kind, o indicator.Options) chart.Panel {
+	decay := fmt.Sprintf("window %s, half-life %s", days(o.Window), days(o.HalfLife))
+	switch k {
+	case indicator.Conflict:
+		return chart.Panel{Title: "Conflict and cooperation between the parties (" + decay + ")", YLabel: "decayed Goldstein sum / 10"}
+	case indicator.Instability:
+		return chart.Panel{Title: "Internal instability: share of material conflict and protest (" + decay + ")", YLabel: "share, 0..1"}
+	case indicator.Pressure:
+		return chart.Panel{Title: "Pressure from third parties (" + decay + ")", YLabel: "decayed conflict / 10"}
+	}
+	return chart.Panel{Title: "Observed indicators", YLabel: "value as reported"}
 }
 
 func writeSeriesTable(w io.Writer, s *indicator.Series, o indicator.Options) {
