@@ -91,7 +91,9 @@ func TestFormatOf(t *testing.T) {
 }
 
 func TestCalendarTicks(t *testing.T) {
-	day := func(y int, m time.Month, d int) float64 { return float64(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix()) }
+	day := func(y int, m time.Month, d int) float64 {
+		return float64(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix())
+	}
 	for _, tc := range []struct {
 		lo, hi      float64
 		first, last string
