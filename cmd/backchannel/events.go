@@ -70,7 +70,7 @@ with its events, Goldstein sum and conflict events.
 		if len(pos) == 0 {
 			return usagef("no input files")
 		}
-		in, err := openInputs(pos, format)
+		in, err := openInputs(e, pos, format)
 		if err != nil {
 			return err
 		}
@@ -271,7 +271,7 @@ func writeRecords(e *env, pos []string, formatName, out string, keep func(*event
 	if len(pos) == 0 {
 		return usagef("no input files")
 	}
-	in, err := openInputs(pos, format)
+	in, err := openInputs(e, pos, format)
 	if err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func runIndicators(e *env, args []string) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	in, err := openInputs(pos, format)
+	in, err := openInputs(e, pos, format)
 	if err != nil {
 		return err
 	}

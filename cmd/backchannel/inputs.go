@@ -17,6 +17,9 @@ import (
 type inputs struct {
 	scenario *scenario.Scenario
 	files    []*event.File
+	// progress is where to show how far the files have been read, when it
+	// is a terminal.
+	progress io.Writer
 }
 
 func isScenarioPath(p string) bool {
@@ -26,8 +29,8 @@ func isScenarioPath(p string) bool {
 
 // openInputs opens every named input before any is read, so that a missing file
 // fails the command before it prints anything.
-func openInputs(args []string, format event.Format) (*inputs, error) {
-	in := &inputs{}
+func openInputs(e *env, args []string, format event.Format) (*inputs, error) {
+	in := &inputs{progress: e.stderr}
 	var paths []string
 	for _, a := range args {
 		if !isScenarioPath(a) {
@@ -80,6 +83,7 @@ func (in *inputs) close() {
 // at the first error that is not about one line, or that fn returns.
 func (in *inputs) each(fn func(f *event.File, r *event.Record) error, reject func(f *event.File, err error)) error {
 	defer in.close()
+	defer startProgress(in.progress, in.files)()
 	var rec event.Record
 	if s := in.scenario; s != nil {
 		for i := range s.Inline {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 )
 
 // Reader streams records from one input.
@@ -118,6 +119,32 @@ type File struct {
 	Format Format
 	r      Reader
 	closer io.Closer
+	// size and read measure progress through a plain file; size is 0 for
+	// standard input.
+	size int64
+	read *atomic.Int64
+}
+
+// Progress reports how many bytes of the file have been read and its size, for
+// a progress display; total is 0 when the size is not known (standard input).
+// It is safe to call from another goroutine while the file is being read.
+func (f *File) Progress() (done, total int64) {
+	if f.read == nil {
+		return 0, f.size
+	}
+	return f.read.Load(), f.size
+}
+
+// countingReader counts the bytes that pass through it.
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // Next implements Reader.
@@ -141,6 +168,8 @@ func Open(path string, format Format) (*File, error) {
 	var (
 		rd     io.Reader
 		closer io.Closer
+		size   int64
+		read   = new(atomic.Int64)
 	)
 	if path == "-" {
 		rd = os.Stdin
@@ -153,8 +182,10 @@ func Open(path string, format Format) (*File, error) {
 		if st, err := osf.Stat(); err == nil && st.IsDir() {
 			osf.Close()
 			return nil, fmt.Errorf("%s: is a directory; give event files", path)
+		} else if err == nil {
+			size = st.Size()
 		}
-		rd, closer = osf, osf
+		rd, closer = countingReader{osf, read}, osf
 	}
 	br := bufio.NewReaderSize(rd, maxLine)
 	head, err := br.Peek(peekSize)
@@ -165,7 +196,7 @@ func Open(path string, format Format) (*File, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if bytes.HasPrefix(head, []byte("PK\x03\x04")) || bytes.HasPrefix(head, []byte("PK\x05\x06")) {
-		osf, isFile := rd.(*os.File)
+		osf, isFile := closer.(*os.File)
 		if !isFile || path == "<stdin>" {
 			return nil, fmt.Errorf("%s: a zip archive can only be read from a file, not standard input", path)
 		}
@@ -184,6 +215,7 @@ func Open(path string, format Format) (*File, error) {
 		return nil, err
 	}
 	f.closer = closer
+	f.size, f.read = size, read
 	return f, nil
 }
 

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/term"
+
+	"backchannel/internal/event"
+)
+
+// progressMin is the input size below which no progress is shown: small files
+// are done before a person would read it.
+const progressMin = 32 << 20
+
+// startProgress shows on w, when w is a terminal and the files are large, how
+// far the files have been read, refreshed a few times a second. The returned
+// function stops it and clears the line. Nothing is shown when the output is
+// not a terminal (a pipe, a file, a test).
+func startProgress(w io.Writer, files []*event.File) (stop func()) {
+	f, ok := w.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	var total int64
+	for _, file := range files {
+		_, size := file.Progress()
+		total += size
+	}
+	if total < progressMin {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-done:
+				fmt.Fprint(f, "\r\033[K")
+				return
+			case <-tick.C:
+				var read int64
+				for _, file := range files {
+					n, _ := file.Progress()
+					read += n
+				}
+				rate := float64(read) / time.Since(start).Seconds()
+				fmt.Fprintf(f, "\r\033[Kreading %s of %s (%.0f%%), %s/s", bytesize(read), bytesize(total),
+					100*float64(read)/float64(total), bytesize(int64(rate)))
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+func bytesize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
