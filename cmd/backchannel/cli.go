@@ -71,6 +71,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		}
 		cmd, rest := lookup(args[1:])
+		if group := groupOf(args[1]); cmd == nil && len(args) == 2 && group != nil {
+			fmt.Fprintf(stdout, "%q has these subcommands:\n\n", args[1])
+			listCommands(stdout, group)
+			return 0
+		}
 		if cmd == nil || len(rest) > 0 {
 			return usageFail(e, nil, usagef("unknown command %q", strings.Join(args[1:], " ")))
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -75,32 +76,31 @@ with its events, Goldstein sum and conflict events.
 			return err
 		}
 		sum := event.NewSummary()
-		var cur *event.File
-		var fileStat *event.FileStat
-		switchFile := func(f *event.File) {
-			if f == cur && fileStat != nil {
-				return
-			}
-			cur = f
-			name, format := "(scenario inline records)", event.FormatJSONL
-			if f != nil {
-				name, format = f.Name, f.Format
-			}
-			sum.Files = append(sum.Files, event.FileStat{Name: name, Format: format})
-			fileStat = &sum.Files[len(sum.Files)-1]
+		fileStat := func() *event.FileStat { return &sum.Files[len(sum.Files)-1] }
+		if in.scenario != nil && len(in.scenario.Inline) > 0 {
+			sum.Files = append(sum.Files, event.FileStat{Name: in.scenario.Path + " (inline records)", Format: event.FormatJSONL})
+		}
+		in.opened = func(f *event.File) {
+			sum.Files = append(sum.Files, event.FileStat{Name: f.Name, Format: f.Format})
 		}
 		err = in.each(func(f *event.File, r *event.Record) error {
-			switchFile(f)
-			fileStat.Records++
+			fileStat().Records++
 			sum.Add(r)
 			return nil
 		}, func(f *event.File, err error) {
-			switchFile(f)
-			fileStat.Rejected++
+			fileStat().Rejected++
 			sum.Reject(err)
 		})
 		if err != nil {
 			return err
+		}
+		for _, f := range sum.Files {
+			switch {
+			case f.Records == 0 && f.Rejected > 0:
+				fmt.Fprintf(e.stderr, "warning: every line of %s was rejected (%d); is it %s? --format names the format\n", f.Name, f.Rejected, f.Format)
+			case f.Records == 0:
+				fmt.Fprintf(e.stderr, "warning: %s holds no records\n", f.Name)
+			}
 		}
 		sum.Finish()
 		if o.json {
@@ -203,21 +203,46 @@ func day(t time.Time) string {
 }
 
 // output opens -o's file (or standard output for "" and "-") and returns a
-// buffered writer and a function that finishes it. A file is written beside
-// its final name and renamed into place only when the command succeeds, so a
-// failed run leaves no half-written output.
+// buffered writer and a function that finishes it. A regular file is written
+// beside its final name and renamed into place only when the command succeeds,
+// so a failed run leaves no half-written output and no old file destroyed;
+// anything else (a device such as /dev/null, a pipe) is written in place.
 func output(e *env, path string) (*bufio.Writer, func(ok bool) error, error) {
 	if path == "" || path == "-" {
 		bw := bufio.NewWriterSize(e.stdout, 1<<16)
 		return bw, func(bool) error { return bw.Flush() }, nil
 	}
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return nil, nil, fmt.Errorf("-o %s: is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		bw := bufio.NewWriterSize(f, 1<<16)
+		return bw, func(bool) error {
+			err := bw.Flush()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			return err
+		}, nil
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return nil, nil, err
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, nil, fmt.Errorf("-o %s: cannot create it: %w", path, err)
 	}
 	bw := bufio.NewWriterSize(tmp, 1<<16)
 	return bw, func(ok bool) error {
 		err := bw.Flush()
+		if err == nil {
+			err = tmp.Chmod(0o644) // CreateTemp makes 0600; output is an ordinary file
+		}
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
@@ -409,7 +434,7 @@ func (o *filterOpts) filter() (*event.Filter, error) {
 var eventsFilterCmd = &command{
 	name:    "events filter",
 	summary: "select records by actor, dyad, CAMEO code, quad class and time",
-	usage:   "backchannel events filter FILE... [--actor A,B] [--dyad A,B] [--code C] [--quad Q] [--from T] [--to T] [-o OUT]",
+	usage:   "backchannel events filter FILE... [--actor A,B] [--dyad A,B [--symmetric]] [--code C] [--quad Q] [--from T] [--to T] [--kind K] [--format F] [-o OUT]",
 	help: `Reads the files and writes, as JSONL, the records that pass every filter given. Lists
 are comma-separated and flags may be repeated. Observations pass --actor when the
 indicator belongs to one of the actors (IRN.enrichment_pct is IRN's) and never pass

@@ -53,7 +53,7 @@ func (o *indicatorOpts) flags() *flag.FlagSet {
 var indicatorsCmd = &command{
 	name:    "indicators",
 	summary: "tension, instability and pressure over time from events",
-	usage:   "backchannel indicators FILE_OR_SCENARIO... [--dyad A,B | --actor A] [--window D] [--halflife D] [--json|--csv]",
+	usage:   "backchannel indicators FILE_OR_SCENARIO... [--dyad A,B | --actor A] [--window D] [--halflife D] [--step D] [--from T] [--to T] [--mentions] [--json|--csv] [--plot FILE]",
 	help: `Computes the indicators of EVENTS.md over a sliding window with exponential decay (an
 event's weight halves every half-life) and prints them day by day:
 
@@ -63,6 +63,9 @@ event's weight halves every half-life) and prints them day by day:
   A.instability         weighted share of material conflict and protest in A's events, 0..1
   K->A.pressure         conflict from a third party K toward A
   A.name                a numeric observation as given (IRN.enrichment_pct)
+
+Each row holds the values at the end of its interval (the row of a day counts that
+day's events) and is labelled by the interval's start.
 
 With a scenario and no --dyad or --actor it shows the channel's parties: the dyad between
 them both ways, their instability, the pressure on them from the other actors, and the
@@ -88,10 +91,11 @@ func parseSpan(flagName, s string) (time.Duration, error) {
 		num, unit = s[:len(s)-1], time.Hour
 	}
 	v, err := strconv.ParseFloat(num, 64)
-	if err != nil || v <= 0 || math.IsInf(v, 0) || v > 36500 {
-		return 0, usagef("--%s: %q is not a positive duration such as 30d, 12h or 2w", flagName, s)
+	d := time.Duration(v * float64(unit))
+	if err != nil || math.IsNaN(v) || v <= 0 || d < time.Minute || d > 36500*24*time.Hour {
+		return 0, usagef("--%s: %q is not a duration from one minute to 100 years, such as 30d, 12h or 2w", flagName, s)
 	}
-	return time.Duration(v * float64(unit)), nil
+	return d, nil
 }
 
 func runIndicators(e *env, args []string) error {
@@ -116,11 +120,23 @@ func runIndicators(e *env, args []string) error {
 	}
 	var dyad [2]string
 	if o.dyad != "" {
-		a, b, ok := strings.Cut(o.dyad, ",")
-		if !ok || a == "" || b == "" || a == b || strings.Contains(b, ",") {
-			return usagef("--dyad: %q is not a pair of two countries such as ISR,IRN", o.dyad)
+		var d dyadList
+		if err := d.Set(o.dyad); err != nil {
+			return usagef("--dyad: %v", err)
 		}
-		dyad = [2]string{strings.TrimSpace(a), strings.TrimSpace(b)}
+		dyad[0], dyad[1], _ = strings.Cut(d[0], ",")
+		if dyad[0] == dyad[1] {
+			return usagef("--dyad: %q names one country twice; want two, such as ISR,IRN", o.dyad)
+		}
+		if _, err := indicator.ParseName(dyad[0] + "->" + dyad[1] + ".conflict"); err != nil {
+			return usagef("--dyad: %v", err)
+		}
+	}
+	o.actor = strings.TrimSpace(o.actor)
+	if o.actor != "" {
+		if _, err := indicator.ParseName(o.actor + ".instability"); err != nil {
+			return usagef("--actor: %v", err)
+		}
 	}
 	opts := indicator.Options{Mentions: o.mentions}
 	if opts.Window, err = parseSpan("window", o.window); err != nil {
@@ -194,10 +210,12 @@ func runIndicators(e *env, args []string) error {
 	if from.IsZero() {
 		from = first.Truncate(24 * time.Hour)
 	}
-	if to.IsZero() {
+	switch {
+	case to.IsZero() && last.Before(from):
+		return usagef("--from %s is after the last record (%s)", day(from), day(last))
+	case to.IsZero():
 		to = last
-	}
-	if to.Before(from) {
+	case to.Before(from):
 		return usagef("--to %s is before --from %s", day(to), day(from))
 	}
 	if n := to.Sub(from) / step; n > 200000 {
@@ -208,9 +226,16 @@ func runIndicators(e *env, args []string) error {
 	if len(names) == 0 {
 		return fmt.Errorf("no country pairs in the input; give --actor to see instability or observed indicators")
 	}
-	series, err := calc.Series(names, from, to, step)
+	// Each row holds the values at the end of its interval, so that the row of
+	// 13 June 2025 counts that day's strikes; rows are labelled by the
+	// interval's start.
+	end := step - time.Nanosecond
+	series, err := calc.Series(names, from.Add(end), to.Add(end), step)
 	if err != nil {
 		return usagef("%v", err)
+	}
+	for i := range series.Times {
+		series.Times[i] = series.Times[i].Add(-end)
 	}
 	if o.plot != "" {
 		title := "Indicators"
@@ -265,7 +290,13 @@ func chooseIndicators(sc *scenario.Scenario, numeric map[string]bool, dyad [2]st
 		names = append(dyadNames(dyad[0], dyad[1]), dyadNames(dyad[1], dyad[0])...)
 	case actor != "":
 		names = append(names, actor+".instability")
-		names = append(names, pressureOn(actor)...)
+		// Pressure comes from third parties: not the actor itself, and not the
+		// channel's parties or mediator when a scenario names them.
+		exclude := []string{actor}
+		if sc != nil {
+			exclude = append(append(exclude, sc.Channel.Parties...), sc.Channel.Mediator)
+		}
+		names = append(names, pressureOn(actor, exclude...)...)
 		for n := range numeric {
 			if strings.HasPrefix(n, actor+".") {
 				names = append(names, n)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"backchannel/internal/event"
 	"backchannel/internal/scenario"
@@ -14,12 +15,29 @@ import (
 // inputs are the record sources a command was given: event files in any
 // supported format, and at most one scenario, whose event files and inline
 // records join them.
+//
+// Every file is checked (opened, its format detected, closed) before any is
+// read, so that a missing or unreadable file fails the command before it
+// prints anything; then the files are opened one at a time while reading, so
+// that thousands of GDELT exports need neither thousands of file handles nor a
+// buffer each.
 type inputs struct {
 	scenario *scenario.Scenario
-	files    []*event.File
+	files    []input
 	// progress is where to show how far the files have been read, when it
 	// is a terminal.
 	progress io.Writer
+	// opened, when set, is told of each file as reading begins, before any
+	// of its records.
+	opened func(f *event.File)
+}
+
+// input is one file to read; stdin, when set, is standard input, opened once.
+type input struct {
+	path   string
+	format event.Format
+	size   int64
+	stdin  *event.File
 }
 
 func isScenarioPath(p string) bool {
@@ -27,8 +45,7 @@ func isScenarioPath(p string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
-// openInputs opens every named input before any is read, so that a missing file
-// fails the command before it prints anything.
+// openInputs loads the scenario, if one is named, and checks every file.
 func openInputs(e *env, args []string, format event.Format) (*inputs, error) {
 	in := &inputs{progress: e.stderr}
 	var paths []string
@@ -38,12 +55,10 @@ func openInputs(e *env, args []string, format event.Format) (*inputs, error) {
 			continue
 		}
 		if in.scenario != nil {
-			in.close()
 			return nil, usagef("give one scenario at a time (%s and %s)", in.scenario.Path, a)
 		}
 		s, err := scenario.Load(a)
 		if err != nil {
-			in.close()
 			var list scenario.ErrorList
 			if errors.As(err, &list) {
 				return nil, fmt.Errorf("scenario has %d problem(s):\n%w", len(list), err)
@@ -54,36 +69,73 @@ func openInputs(e *env, args []string, format event.Format) (*inputs, error) {
 		// A scenario's own files are detected by content: --format speaks of
 		// the files on the command line.
 		for _, p := range s.EventFiles {
-			f, err := event.Open(p, event.FormatAuto)
-			if err != nil {
-				in.close()
+			if err := in.check(p, event.FormatAuto); err != nil {
 				return nil, err
 			}
-			in.files = append(in.files, f)
 		}
 	}
+	stdin := 0
 	for _, p := range paths {
-		f, err := event.Open(p, format)
-		if err != nil {
+		if p == "-" {
+			if stdin++; stdin > 1 {
+				in.close()
+				return nil, usagef("standard input (-) can be read only once")
+			}
+		}
+		if err := in.check(p, format); err != nil {
 			in.close()
 			return nil, err
 		}
-		in.files = append(in.files, f)
 	}
 	return in, nil
 }
 
-func (in *inputs) close() {
-	for _, f := range in.files {
+// check opens a file to see that it can be read and what it holds, and closes
+// it again; standard input stays open, as it cannot be opened twice.
+func (in *inputs) check(path string, format event.Format) error {
+	f, err := event.Open(path, format)
+	if err != nil {
+		return err
+	}
+	_, size := f.Progress()
+	it := input{path: path, format: format, size: size}
+	if path == "-" {
+		it.stdin = f
+	} else {
 		f.Close()
+	}
+	in.files = append(in.files, it)
+	return nil
+}
+
+func (in *inputs) close() {
+	for _, it := range in.files {
+		if it.stdin != nil {
+			it.stdin.Close()
+		}
 	}
 }
 
-// each streams every record to fn and every rejected line to reject. It stops
-// at the first error that is not about one line, or that fn returns.
+// each streams every record to fn and every rejected line to reject: the
+// scenario's inline records first, then the files in order. It stops at the
+// first error that is not about one line, or that fn returns.
 func (in *inputs) each(fn func(f *event.File, r *event.Record) error, reject func(f *event.File, err error)) error {
 	defer in.close()
-	defer startProgress(in.progress, in.files)()
+	var total int64
+	for _, it := range in.files {
+		total += it.size
+	}
+	var before atomic.Int64
+	var cur atomic.Pointer[event.File]
+	defer startProgress(in.progress, func() (int64, int64) {
+		done := before.Load()
+		if f := cur.Load(); f != nil {
+			n, _ := f.Progress()
+			done += n
+		}
+		return done, total
+	})()
+
 	var rec event.Record
 	if s := in.scenario; s != nil {
 		for i := range s.Inline {
@@ -93,26 +145,47 @@ func (in *inputs) each(fn func(f *event.File, r *event.Record) error, reject fun
 			}
 		}
 	}
-	for _, f := range in.files {
-		for {
-			err := f.Next(&rec)
-			if err == nil {
-				if err := fn(f, &rec); err != nil {
-					return err
-				}
-				continue
-			}
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			var le *event.LineError
-			if !errors.As(err, &le) {
+	for _, it := range in.files {
+		f := it.stdin
+		if f == nil {
+			var err error
+			if f, err = event.Open(it.path, it.format); err != nil {
 				return err
 			}
-			reject(f, err)
+		}
+		cur.Store(f)
+		if in.opened != nil {
+			in.opened(f)
+		}
+		err := readFile(f, &rec, fn, reject)
+		f.Close()
+		cur.Store(nil)
+		before.Add(it.size)
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+func readFile(f *event.File, rec *event.Record, fn func(*event.File, *event.Record) error, reject func(*event.File, error)) error {
+	for {
+		err := f.Next(rec)
+		if err == nil {
+			if err := fn(f, rec); err != nil {
+				return err
+			}
+			continue
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var le *event.LineError
+		if !errors.As(err, &le) {
+			return err
+		}
+		reject(f, err)
+	}
 }
 
 // rejectLog reports rejected lines on standard error: the first few in full,

@@ -7,29 +7,22 @@ import (
 	"time"
 
 	"golang.org/x/term"
-
-	"backchannel/internal/event"
 )
 
 // progressMin is the input size below which no progress is shown: small files
 // are done before a person would read it.
 const progressMin = 32 << 20
 
-// startProgress shows on w, when w is a terminal and the files are large, how
-// far the files have been read, refreshed a few times a second. The returned
-// function stops it and clears the line. Nothing is shown when the output is
-// not a terminal (a pipe, a file, a test).
-func startProgress(w io.Writer, files []*event.File) (stop func()) {
+// startProgress shows on w, when w is a terminal and the input is large, how
+// far it has been read, as status reports it, refreshed a few times a second.
+// The returned function stops it and clears the line. Nothing is shown when
+// the output is not a terminal (a pipe, a file, a test).
+func startProgress(w io.Writer, status func() (done, total int64)) (stop func()) {
 	f, ok := w.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return func() {}
 	}
-	var total int64
-	for _, file := range files {
-		_, size := file.Progress()
-		total += size
-	}
-	if total < progressMin {
+	if _, total := status(); total < progressMin {
 		return func() {}
 	}
 	done := make(chan struct{})
@@ -45,11 +38,7 @@ func startProgress(w io.Writer, files []*event.File) (stop func()) {
 				fmt.Fprint(f, "\r\033[K")
 				return
 			case <-tick.C:
-				var read int64
-				for _, file := range files {
-					n, _ := file.Progress()
-					read += n
-				}
+				read, total := status()
 				rate := float64(read) / time.Since(start).Seconds()
 				fmt.Fprintf(f, "\r\033[Kreading %s of %s (%.0f%%), %s/s", bytesize(read), bytesize(total),
 					100*float64(read)/float64(total), bytesize(int64(rate)))
