@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"flag"
@@ -10,7 +9,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -19,7 +17,6 @@ import (
 	"backchannel/internal/chart"
 	"backchannel/internal/event"
 	"backchannel/internal/indicator"
-	"backchannel/internal/scenario"
 )
 
 type indicatorOpts struct {
@@ -175,28 +172,9 @@ func runIndicators(e *env, args []string) error {
 			calc.Declare(d.Name, d.Value, sc.Start)
 		}
 	}
-	pairs := map[[2]string]int{}
-	pressure := map[[2]string]int{} // conflict events k->j
-	numeric := map[string]bool{}    // observed and declared indicator names
-	if sc != nil {
-		for _, d := range sc.Indicators {
-			numeric[d.Name] = true
-		}
-	}
 	rl := &rejectLog{w: e.stderr}
 	err = in.each(func(_ *event.File, r *event.Record) error {
 		calc.Add(r)
-		if r.Kind == event.KindObservation {
-			numeric[r.Observation.Indicator] = true
-		}
-		if r.Kind == event.KindEvent && r.Event.Source.Country != "" && r.Event.Target.Country != "" &&
-			r.Event.Source.Country != r.Event.Target.Country {
-			k := [2]string{r.Event.Source.Country, r.Event.Target.Country}
-			pairs[k]++
-			if r.Event.Goldstein < 0 {
-				pressure[k]++
-			}
-		}
 		return nil
 	}, rl.add)
 	rl.finish()
@@ -222,7 +200,11 @@ func runIndicators(e *env, args []string) error {
 		return usagef("the series would have %d rows; give a larger --step or a shorter --from/--to", n)
 	}
 
-	names := chooseIndicators(sc, numeric, dyad, o.actor, pairs, pressure)
+	sel := indicator.Selection{Dyad: dyad, Actor: o.actor}
+	if sc != nil {
+		sel.Parties, sel.Mediator = sc.Channel.Parties, sc.Channel.Mediator
+	}
+	names := calc.Choose(sel)
 	if len(names) == 0 {
 		return fmt.Errorf("no country pairs in the input; give --actor to see instability or observed indicators")
 	}
@@ -255,87 +237,6 @@ func runIndicators(e *env, args []string) error {
 	}
 	writeSeriesTable(e.stdout, series, calc.Options())
 	return nil
-}
-
-// chooseIndicators picks what to show when the user gave only inputs.
-func chooseIndicators(sc *scenario.Scenario, numeric map[string]bool, dyad [2]string, actor string,
-	pairs, pressure map[[2]string]int) []string {
-	dyadNames := func(a, b string) []string {
-		return []string{a + "->" + b + ".conflict", a + "->" + b + ".cooperation", a + "->" + b + ".net_cooperation"}
-	}
-	pressureOn := func(j string, exclude ...string) []string {
-		type kv struct {
-			k string
-			n int
-		}
-		var ks []kv
-		for p, n := range pressure {
-			if p[1] == j && !slices.Contains(exclude, p[0]) {
-				ks = append(ks, kv{p[0], n})
-			}
-		}
-		slices.SortFunc(ks, func(a, b kv) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.k, b.k)) })
-		var out []string
-		for i, x := range ks {
-			if i == 3 {
-				break
-			}
-			out = append(out, x.k+"->"+j+".pressure")
-		}
-		return out
-	}
-	var names []string
-	switch {
-	case dyad[0] != "":
-		names = append(dyadNames(dyad[0], dyad[1]), dyadNames(dyad[1], dyad[0])...)
-	case actor != "":
-		names = append(names, actor+".instability")
-		// Pressure comes from third parties: not the actor itself, and not the
-		// channel's parties or mediator when a scenario names them.
-		exclude := []string{actor}
-		if sc != nil {
-			exclude = append(append(exclude, sc.Channel.Parties...), sc.Channel.Mediator)
-		}
-		names = append(names, pressureOn(actor, exclude...)...)
-		for n := range numeric {
-			if strings.HasPrefix(n, actor+".") {
-				names = append(names, n)
-			}
-		}
-		slices.Sort(names[1:])
-	case sc != nil:
-		s := sc
-		p := s.Channel.Parties
-		for i := 0; i < len(p); i++ {
-			for j := i + 1; j < len(p); j++ {
-				names = append(names, dyadNames(p[i], p[j])...)
-				names = append(names, dyadNames(p[j], p[i])...)
-			}
-		}
-		for _, party := range p {
-			names = append(names, party+".instability")
-		}
-		for _, party := range p {
-			names = append(names, pressureOn(party, append(slices.Clone(p), s.Channel.Mediator)...)...)
-		}
-		for _, d := range s.Indicators {
-			names = append(names, d.Name)
-		}
-	default:
-		var best [2]string
-		bestN := 0
-		for k, n := range pairs {
-			if n > bestN || n == bestN && (k[0] < best[0] || k[0] == best[0] && k[1] < best[1]) {
-				best, bestN = k, n
-			}
-		}
-		if bestN == 0 {
-			return nil
-		}
-		names = append(dyadNames(best[0], best[1]), dyadNames(best[1], best[0])...)
-		names = append(names, best[0]+".instability", best[1]+".instability")
-	}
-	return names
 }
 
 // plotSeries draws the series as stacked panels, one per kind of indicator, so
