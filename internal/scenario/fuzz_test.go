@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"backchannel/internal/cameo"
+	"backchannel/internal/event"
 	"backchannel/internal/scenario"
 )
 
@@ -82,8 +84,10 @@ func checkScenario(t *testing.T, s *scenario.Scenario) {
 		}
 	}
 	for _, a := range s.Actors {
-		if len(a.Code) != 3 || strings.ToUpper(a.Code) != a.Code {
-			t.Errorf("actor code %q is not three capitals", a.Code)
+		_, country := cameo.CountryByCode(a.Code)
+		_, actorType := cameo.TypeLabel(a.Code)
+		if !country && !actorType {
+			t.Errorf("actor code %q is neither a CAMEO country code nor an actor type", a.Code)
 		}
 	}
 	for _, r := range s.Relations {
@@ -96,6 +100,9 @@ func checkScenario(t *testing.T, s *scenario.Scenario) {
 		if !declared(actor) {
 			t.Errorf("indicator %s belongs to no declared actor", ind.Name)
 		}
+	}
+	if !event.InRange(s.Start) {
+		t.Errorf("Start = %v, outside the years %d to %d", s.Start, event.MinYear, event.MaxYear)
 	}
 	if s.HorizonDays < 1 || s.HorizonDays > 36500 {
 		t.Errorf("HorizonDays = %d", s.HorizonDays)

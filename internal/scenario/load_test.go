@@ -27,6 +27,11 @@ actors: {ISR: {name: Israel}, IRN: {name: Iran}, RUS: {name: Russia}}
 channel: {mediator: RUS, parties: [ISR, IRN]}
 `
 
+// withStart is head with another start.
+func withStart(start string) string {
+	return "name: T\nstart: " + start + "\n" + head[len("name: T\nstart: 2025-12-01\n"):]
+}
+
 // headNoChannel is head without its channel line; it takes lines 1 to 3.
 const headNoChannel = `name: T
 start: 2025-12-01
@@ -42,9 +47,6 @@ type parseCase struct {
 	src   string
 	check func(t *testing.T, s *scenario.Scenario)
 	errs  []string
-	// bug, when set, says which defect of load.go the case shows; the case
-	// states the behaviour the loader should have.
-	bug string
 }
 
 // parseCases are every scenario text the tests use; FuzzLoad seeds its corpus
@@ -129,7 +131,45 @@ start: 2025-12-32
 actors: {ISR: {name: Israel}, IRN: {name: Iran}, RUS: {name: Russia}}
 channel: {mediator: RUS, parties: [ISR, IRN]}
 `,
-		errs: []string{`scenario.yaml:2:8: start: "2025-12-32" is not a date (2025-12-01) or an RFC 3339 time`},
+		errs: []string{`scenario.yaml:2:8: start: "2025-12-32" is not a date; want a date YYYY-MM-DD (2025-12-01) or an RFC 3339 time (2025-12-01T10:00:00Z)`},
+	},
+	{
+		name: "start is a list",
+		src:  withStart("[2025, 12, 1]"),
+		errs: []string{"scenario.yaml:2:8: start: want a date YYYY-MM-DD (2025-12-01) or an RFC 3339 time (2025-12-01T10:00:00Z), got a list"},
+	},
+	{
+		name: "start before 1900",
+		src:  withStart("1899-12-31"),
+		errs: []string{`scenario.yaml:2:8: start: "1899-12-31" is outside the years 1900 to 2199`},
+	},
+	{
+		name: "start after 2199 as an RFC 3339 time",
+		src:  withStart("2200-01-01T00:00:00Z"),
+		errs: []string{`scenario.yaml:2:8: start: "2200-01-01T00:00:00Z" is outside the years 1900 to 2199`},
+	},
+	{
+		name: "start in year 0",
+		src:  withStart("0000-01-01"),
+		errs: []string{`scenario.yaml:2:8: start: "0000-01-01" is outside the years 1900 to 2199`},
+	},
+	{
+		name: "start on the first allowed day",
+		src:  withStart("1900-01-01"),
+		check: func(t *testing.T, s *scenario.Scenario) {
+			if !s.Start.Equal(day(1900, 1, 1)) {
+				t.Errorf("Start = %v, want 1900-01-01", s.Start)
+			}
+		},
+	},
+	{
+		name: "start on the last allowed day",
+		src:  withStart("2199-12-31T23:59:59Z"),
+		check: func(t *testing.T, s *scenario.Scenario) {
+			if want := time.Date(2199, 12, 31, 23, 59, 59, 0, time.UTC); !s.Start.Equal(want) {
+				t.Errorf("Start = %v, want %v", s.Start, want)
+			}
+		},
 	},
 	{
 		name: "name is a list",
@@ -149,7 +189,7 @@ channel: {mediator: RUS, parties: [ISR, IRN]}
 
 	// actors.
 	{
-		name: "actor codes",
+		name: "actor code in lower case or too long",
 		src: `name: T
 start: 2025-12-01
 actors:
@@ -161,8 +201,52 @@ actors:
 channel: {mediator: RUS, parties: [IRN, USA]}
 `,
 		errs: []string{
-			`scenario.yaml:4:3: actors: "isr" is not an actor code; want a three-letter CAMEO code in capitals`,
-			`scenario.yaml:5:3: actors: "ISRA" is not an actor code`,
+			`scenario.yaml:4:3: actors: "isr" is not a CAMEO country code; did you mean ISR?`,
+			`scenario.yaml:5:3: actors: "ISRA" is not a CAMEO country code; did you mean ISR?`, // from its name
+		},
+	},
+	{
+		name: "actor code a country's name",
+		src: `name: T
+start: 2025-12-01
+actors:
+  ISR: {name: Israel}
+  Iran: {name: Islamic Republic}
+  RUS: {name: Russia}
+channel: {mediator: RUS, parties: [ISR, Iran]}
+`,
+		errs: []string{`scenario.yaml:5:3: actors: "Iran" is not a CAMEO country code; did you mean IRN?`},
+	},
+	{
+		name: "actor code unknown",
+		src: `name: T
+start: 2025-12-01
+actors:
+  ISR: {name: Israel}
+  IRN: {name: Iran}
+  XYZ: {name: Nowhere}
+channel: {mediator: XYZ, parties: [ISR, IRN]}
+`,
+		errs: []string{`scenario.yaml:6:3: actors: "XYZ" is not a CAMEO country code; want three capitals such as ISR, IRN or RUS (or UNO, IGO`},
+	},
+	{
+		name: "actor code of a body that is no state",
+		src: `name: T
+start: 2025-12-01
+actors:
+  ISR: {name: Israel}
+  IRN: {name: Iran}
+  UNO: {name: United Nations, ideal: 0.5}
+  IGO: {name: European Union}
+channel: {mediator: UNO, parties: [ISR, IRN]}
+`,
+		check: func(t *testing.T, s *scenario.Scenario) {
+			if got := codes(s); !slices.Equal(got, []string{"ISR", "IRN", "UNO", "IGO"}) {
+				t.Errorf("actors = %v, want ISR IRN UNO IGO", got)
+			}
+			if s.Channel.Mediator != "UNO" {
+				t.Errorf("Channel = %+v, want UNO mediating", s.Channel)
+			}
 		},
 	},
 	{
@@ -375,7 +459,7 @@ bogus: 1
 			"scenario.yaml:1:10: events[0]: event file missing.jsonl",
 			`scenario.yaml:3:8: start: "2025-12-32" is not a date`,
 			"scenario.yaml:4:15: horizon_days: 0 is out of range",
-			`scenario.yaml:7:3: actors: "irn" is not an actor code`,
+			`scenario.yaml:7:3: actors: "irn" is not a CAMEO country code; did you mean IRN?`,
 			"scenario.yaml:8:30: actors.RUS.ideal: 2 is out of range",
 			`scenario.yaml:10:17: relations[0].b: "TUR" is not an actor`,
 			`scenario.yaml:11:41: channel.parties[1]: "IRN" is not an actor`,
@@ -384,28 +468,30 @@ bogus: 1
 		},
 	},
 
-	// Defects of load.go found while writing these tests; each case states
-	// what the loader should do.
+	// Regressions: each case states what the loader does where it once had a
+	// defect, described above the case.
+
+	// actorRef returned "" without an error for an empty string, so the
+	// scenario loaded with no mediator, "" as a party, or a relation with "".
 	{
 		name: "empty mediator",
 		src:  headNoChannel + `channel: {mediator: "", parties: [ISR, IRN]}` + "\n",
-		errs: []string{"scenario.yaml:4:21: channel.mediator"},
-		bug:  `actorRef returns "" without an error for an empty string, so the scenario loads with no mediator`,
+		errs: []string{"scenario.yaml:4:21: channel.mediator: empty; want an actor of this scenario"},
 	},
 	{
 		name: "empty party",
 		src:  headNoChannel + `channel: {mediator: RUS, parties: [ISR, ""]}` + "\n",
-		errs: []string{"scenario.yaml:4:41: channel.parties[1]"},
-		bug:  `actorRef returns "" without an error for an empty string, so "" becomes a party`,
+		errs: []string{"scenario.yaml:4:41: channel.parties[1]: empty; want an actor of this scenario"},
 	},
 	{
 		name: "empty relation actor",
 		src: head + `relations:
   - {a: "", b: ISR, value: 0}
 `,
-		errs: []string{"scenario.yaml:6:9: relations[0].a"},
-		bug:  `actorRef returns "" without an error for an empty string, so the relation loads with A ""`,
+		errs: []string{"scenario.yaml:6:9: relations[0].a: empty; want an actor of this scenario"},
 	},
+	// channel() checked n.Kind != MappingNode after fields() had resolved the
+	// alias, returned early, and the scenario loaded with an empty channel.
 	{
 		name: "channel as an alias",
 		src: headNoChannel + `model: {usual: &usual {mediator: RUS, parties: [ISR, IRN]}}
@@ -417,8 +503,9 @@ channel: *usual
 				t.Errorf("Channel = %+v, want %+v", s.Channel, want)
 			}
 		},
-		bug: "channel() checks n.Kind != MappingNode after fields() resolved the alias, returns early, and the scenario loads with an empty channel",
 	},
+	// relations() skipped an item whose Kind was not MappingNode after fields()
+	// had resolved the alias: the relation was dropped silently.
 	{
 		name: "relation as an alias",
 		src: head + `model: {hostile: &hostile {a: ISR, b: IRN, value: -0.9}}
@@ -429,13 +516,13 @@ relations: [*hostile]
 				t.Errorf("Relation(ISR, IRN) = %+v, want value -0.9; Relations = %+v", r, s.Relations)
 			}
 		},
-		bug: "relations() skips an item whose Kind is not MappingNode after fields() resolved the alias: the relation is dropped silently",
 	},
+	// parse() took any error from the second Decode for the end of the file, so
+	// a broken second document was ignored and the scenario loaded.
 	{
 		name: "invalid YAML in a second document",
 		src:  head + "---\nname: [\n",
 		errs: []string{"scenario.yaml:6: invalid YAML"},
-		bug:  "parse() treats any error from the second Decode as the end of the file, so a broken second document is ignored and the scenario loads",
 	},
 }
 
@@ -589,15 +676,15 @@ func codes(s *scenario.Scenario) []string {
 func TestParse(t *testing.T) {
 	for _, c := range parseCases {
 		t.Run(c.name, func(t *testing.T) {
-			if c.bug != "" {
-				t.Logf("known defect of load.go: %s", c.bug)
-			}
 			s, err := scenario.Parse(testPath, []byte(c.src))
 			if c.errs == nil {
 				if err != nil {
 					t.Fatalf("unexpected errors:\n%v", err)
 				}
-				c.check(t, s)
+				checkScenario(t, s)
+				if c.check != nil {
+					c.check(t, s)
+				}
 				return
 			}
 			if err == nil {
