@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	goccy "github.com/goccy/go-yaml"
+	goccyparser "github.com/goccy/go-yaml/parser"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -159,6 +162,13 @@ func (l *loader) yamlError(data []byte, err error) {
 		msg = m[2]
 	} else {
 		p.Line, p.Column = badChar(data)
+	}
+	// yaml.v3 names no column for a syntax error; goccy/go-yaml's parser does,
+	// so when it finds the same kind of fault its position and words are used.
+	var se *goccy.SyntaxError
+	if _, gerr := goccyparser.ParseBytes(data, 0); errors.As(gerr, &se) && se.Token != nil && se.Token.Position != nil {
+		p.Line, p.Column = se.Token.Position.Line, se.Token.Position.Column
+		msg = se.Message
 	}
 	l.errs = append(l.errs, &Error{Pos: p, Msg: "invalid YAML: " + msg})
 }

@@ -86,7 +86,17 @@ channel: {mediator: RUS, parties: [ISR, IRN]}
 start: 2025-12-01
 description: a: b
 `,
-		errs: []string{"scenario.yaml:3: invalid YAML: mapping values are not allowed"},
+		errs: []string{"scenario.yaml:3:14: invalid YAML: mapping value is not allowed in this context"},
+	},
+	{
+		name: "unclosed flow mapping: the column of the first token that cannot follow",
+		src: "name: T\nactors: {ISR: {name: Israel}\nchannel: y\n",
+		errs: []string{"scenario.yaml:3:1: invalid YAML: ',' or '}' must be specified"},
+	},
+	{
+		name: "a tab where a key should be",
+		src: "\t name: x\n",
+		errs: []string{"scenario.yaml:1:6: invalid YAML: tab character cannot use as a map key directly"},
 	},
 	{name: "empty file", src: "", errs: []string{"scenario.yaml: empty file"}},
 	{name: "only a comment", src: "# nothing yet\n", errs: []string{"scenario.yaml: empty file"}},
@@ -522,7 +532,7 @@ relations: [*hostile]
 	{
 		name: "invalid YAML in a second document",
 		src:  head + "---\nname: [\n",
-		errs: []string{"scenario.yaml:6: invalid YAML"},
+		errs: []string{"scenario.yaml:6:7: invalid YAML: sequence end token"},
 	},
 }
 
