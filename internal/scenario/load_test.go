@@ -90,12 +90,12 @@ description: a: b
 	},
 	{
 		name: "unclosed flow mapping: the column of the first token that cannot follow",
-		src: "name: T\nactors: {ISR: {name: Israel}\nchannel: y\n",
+		src:  "name: T\nactors: {ISR: {name: Israel}\nchannel: y\n",
 		errs: []string{"scenario.yaml:3:1: invalid YAML: ',' or '}' must be specified"},
 	},
 	{
 		name: "a tab where a key should be",
-		src: "\t name: x\n",
+		src:  "\t name: x\n",
 		errs: []string{"scenario.yaml:1:6: invalid YAML: tab character cannot use as a map key directly"},
 	},
 	{name: "empty file", src: "", errs: []string{"scenario.yaml: empty file"}},
