@@ -126,12 +126,9 @@ func parseWhen(flagName, s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := event.ParseTime(s)
 	if err != nil {
-		return time.Time{}, usagef("--%s: %q is not a date (2025-06-13) or an RFC 3339 time", flagName, s)
+		return time.Time{}, usagef("--%s: %v", flagName, err)
 	}
 	return t, nil
 }

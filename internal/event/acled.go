@@ -329,7 +329,7 @@ func (a *acledReader) parse(row []string, rec *Record) error {
 	}
 
 	loc := &ev.Location
-	loc.Country = home.FIPS
+	loc.Country = locationFIPS(home, get(aAdmin1))
 	a.buf = a.buf[:0]
 	for _, p := range [...]string{get(aLocation), get(aAdmin1), get(aCountry)} {
 		if p = strings.TrimSpace(p); p != "" {

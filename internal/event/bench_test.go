@@ -40,3 +40,18 @@ func BenchmarkGDELT2(b *testing.B) {
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkDecodeJSON decodes and checks one JSONL event, the line of
+// EVENTS.md:
+//
+//	go test -run XXX -bench DecodeJSON -benchmem -cpu 1 ./internal/event/
+func BenchmarkDecodeJSON(b *testing.B) {
+	line := []byte(jsonlEvent)
+	b.ReportAllocs()
+	var rec Record
+	for b.Loop() {
+		if err := DecodeJSON("bench.jsonl", 1, line, &rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

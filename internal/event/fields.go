@@ -7,9 +7,10 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
-	"time"
 	"unicode/utf8"
 	"unsafe"
+
+	"backchannel/internal/cameo"
 )
 
 // splitTabs cuts line at tabs into dst and returns the number of fields found,
@@ -67,6 +68,21 @@ func fieldError(file string, line, col int, name string, index int, value []byte
 	}
 	return &LineError{File: file, Line: line, Column: col,
 		Reason: fmt.Sprintf("%s (column %d): %q is not %s", name, index+1, v, want)}
+}
+
+// locationFIPS returns the FIPS 10-4 code of a location in country c, as
+// GDELT writes locations. Palestine has none: FIPS 10-4 codes the West Bank
+// (WE) and the Gaza Strip (GZ) instead, so a location there takes the code of
+// the region the dataset names within the country (ICEWS's Province, ACLED's
+// admin1: "Gaza Strip", "West Bank"), and none when it names no such region.
+func locationFIPS(c cameo.Country, region string) string {
+	if c.FIPS != "" || c.Code == "" {
+		return c.FIPS
+	}
+	if r, ok := cameo.CountryByName(region); ok {
+		return r.FIPS
+	}
+	return ""
 }
 
 // checkUTF8 reports the first invalid byte of a line as a LineError: a byte
@@ -129,53 +145,6 @@ func allDigits(b []byte) bool {
 		}
 	}
 	return len(b) > 0
-}
-
-// parseCompactTime parses YYYYMMDD or YYYYMMDDHHMMSS as UTC, rejecting dates
-// that do not exist (time.Date would quietly roll 20250230 into March).
-func parseCompactTime(b []byte) (time.Time, bool) {
-	if (len(b) != 8 && len(b) != 14) || !allDigits(b) {
-		return time.Time{}, false
-	}
-	y, mo, d := digits(b[0:4]), digits(b[4:6]), digits(b[6:8])
-	h, mi, s := 0, 0, 0
-	if len(b) == 14 {
-		h, mi, s = digits(b[8:10]), digits(b[10:12]), digits(b[12:14])
-	}
-	return makeTime(y, mo, d, h, mi, s)
-}
-
-// parseISODate parses YYYY-MM-DD as midnight UTC.
-func parseISODate(b []byte) (time.Time, bool) {
-	if len(b) != 10 || b[4] != '-' || b[7] != '-' || !allDigits(b[0:4]) || !allDigits(b[5:7]) || !allDigits(b[8:10]) {
-		return time.Time{}, false
-	}
-	return makeTime(digits(b[0:4]), digits(b[5:7]), digits(b[8:10]), 0, 0, 0)
-}
-
-// MinYear and MaxYear bound the times records may carry. Coded event data
-// begins in the twentieth century; the bounds keep a mistyped year from
-// becoming Go's zero time (year 1) or a time RFC 3339 cannot write (after 9999).
-const (
-	MinYear = 1900
-	MaxYear = 2199
-)
-
-// InRange reports whether t lies within the years records may carry.
-func InRange(t time.Time) bool {
-	y := t.UTC().Year()
-	return y >= MinYear && y <= MaxYear
-}
-
-func makeTime(y, mo, d, h, mi, s int) (time.Time, bool) {
-	if y < MinYear || y > MaxYear || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59 {
-		return time.Time{}, false
-	}
-	t := time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
-	if t.Day() != d {
-		return time.Time{}, false
-	}
-	return t, true
 }
 
 // arena copies short-lived byte slices into strings carved out of shared

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"backchannel/internal/cameo"
 )
@@ -204,13 +205,52 @@ func roundTrip(t *testing.T, ln textLine, rec *Record) {
 		return
 	}
 	var back Record
-	if err := DecodeJSON("roundtrip.jsonl", 1, out[:len(out)-1], &back); err != nil {
+	err := DecodeJSON("roundtrip.jsonl", 1, out[:len(out)-1], &back)
+	if field := wireRefuses(rec); field != "" {
+		// A dataset's row the JSONL form does not allow: the reader must say so.
+		le, ok := err.(*LineError)
+		if !ok || !strings.Contains(le.Reason, fmt.Sprintf("field %q", field)) {
+			t.Errorf("line %d: %q\n  written as %s  read back: %v; want an error about field %q", ln.n, ln.text, out, err, field)
+		}
+		return
+	}
+	if err != nil {
 		t.Errorf("line %d: %q\n  written as %s  read back: %v", ln.n, ln.text, out, err)
 		return
 	}
 	if !sameRecord(*rec, back) {
 		t.Errorf("line %d: round trip through JSONL changed the record\n  read:  %+v\n  wrote: %s  back:  %+v", ln.n, *rec, out, back)
 	}
+}
+
+// wireRefuses returns the field for which the JSONL reader must refuse a record
+// a dataset reader accepted, or "". The JSONL form is held to the project's
+// tables (a code of the CAMEO table, a quad that agrees with it, country codes
+// of the country table), which the dataset readers do not impose on the
+// datasets' own files. The order is the order in which fromWire checks.
+func wireRefuses(rec *Record) string {
+	if rec.Kind != KindEvent {
+		return ""
+	}
+	e := &rec.Event
+	code, ok := cameo.Lookup(e.Code)
+	switch {
+	case !ok:
+		return "code"
+	case e.Quad != code.Quad:
+		return "quad"
+	}
+	for _, a := range [...]struct{ field, country string }{{"source.country", e.Source.Country}, {"target.country", e.Target.Country}} {
+		if _, ok := cameo.CountryByCode(a.country); a.country != "" && !ok {
+			return a.field
+		}
+	}
+	if c := e.Location.Country; c != "" {
+		if _, ok := cameo.CountryByFIPS(c); !ok && c != "OS" && c != "YI" {
+			return "location.country"
+		}
+	}
+	return ""
 }
 
 // sharedHead returns the first n lines of a file under ../shared/data, and
@@ -414,15 +454,20 @@ func FuzzICEWS(f *testing.F) {
 	})
 }
 
-func FuzzJSONL(f *testing.F) {
-	event := `{"kind":"event","id":"1234567","time":"2025-06-13T03:00:00Z",` +
+// jsonlEvent and jsonlObservation are the records of EVENTS.md, as JSONL lines.
+const (
+	jsonlEvent = `{"kind":"event","id":"1234567","time":"2025-06-13T03:00:00Z",` +
 		`"source":{"country":"ISR","type":"MIL","name":"ISRAELI MILITARY"},` +
 		`"target":{"country":"IRN","type":"GOV","name":"IRAN"},` +
 		`"code":"195","goldstein":-10,"quad":4,` +
 		`"mentions":10,"sources":3,"articles":10,"tone":-5.2,` +
 		`"location":{"country":"IR","lat":35.7,"lon":51.4,"name":"Tehran"},` +
 		`"url":"https://...","dataset":"gdelt2","public":true}`
-	obs := `{"kind":"observation","time":"2026-01-05T00:00:00Z","indicator":"IRN.enrichment_pct","value":60,"source":"IAEA report"}`
+	jsonlObservation = `{"kind":"observation","time":"2026-01-05T00:00:00Z","indicator":"IRN.enrichment_pct","value":60,"source":"IAEA report"}`
+)
+
+func FuzzJSONL(f *testing.F) {
+	event, obs := jsonlEvent, jsonlObservation
 	malformedSeeds(f, event)
 	malformedSeeds(f, obs)
 	var written bytes.Buffer
@@ -453,6 +498,16 @@ func FuzzJSONL(f *testing.F) {
 		`{"kind":"observation","time":"2026-01-05","indicator":"enrichment"}`,
 		`{"kind":"observation","time":"13 June","indicator":"IRN.x","value":"60"}`,
 		`{"kind":"note"}`,
+		`{"kind":"observation","time":"2026-01-05","indicator":"IRN.x","value":1,"code":"195","quad":4}`,
+		`{"time":"2025-06-13","code":"195","value":1}`,
+		`{"time":"2025-06-13","code":"1999"}`,
+		`{"time":"2025-06-13","code":"195","quad":1}`,
+		`{"time":"2025-06-13","code":"195","source":{"country":"isr"},"target":{"country":"Iran"}}`,
+		`{"time":"2025-06-13","code":"195","location":{"country":"IRN"}}`,
+		`{"time":"2025-06-13","code":"195","location":{"country":"OS"}}`,
+		`{"time":"2025-06-13","\u0063ode":"195","source":{"name":"a\"}{,\\","c\u006Funtry":"ISR"},"note":"\\"}`,
+		`{"time":"2025-06-13","code":"195","note":[{"a":"}"},[]],"Url":1}`,
+		"\ufeff" + event,
 		`[1,2]`,
 		`null`,
 		"\r\r\n",
@@ -468,6 +523,9 @@ func FuzzJSONL(f *testing.F) {
 			t.Fatalf("fatal error from an in-memory input: %v", fatal)
 		}
 		recs, from := checkAnswers(t, fuzzJSONLName, lines, answers)
+		for _, ln := range lines {
+			checkMembers(t, ln)
+		}
 		for i := range recs {
 			rec, ln := &recs[i], from[i]
 			if !json.Valid(ln.text) {
@@ -484,6 +542,60 @@ func FuzzJSONL(f *testing.F) {
 			roundTrip(t, ln, rec)
 		}
 	})
+}
+
+// checkMembers checks the key scanner against encoding/json's tokenizer: on a
+// line that is one JSON object, members must yield the same keys, in order, at
+// the top level and in each nested object. (encoding/json turns invalid UTF-8
+// into U+FFFD where members keeps the bytes; such lines are refused before
+// their keys are looked at.)
+func checkMembers(t *testing.T, ln textLine) {
+	t.Helper()
+	if ln.long || !utf8.Valid(ln.text) || !json.Valid(ln.text) || bytes.TrimSpace(ln.text)[0] != '{' {
+		return
+	}
+	var want []string
+	dec := json.NewDecoder(bytes.NewReader(ln.text))
+	type frame struct{ obj, key bool }
+	var stack []frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		top := len(stack) - 1
+		if top >= 0 && stack[top].obj && stack[top].key {
+			if s, ok := tok.(string); ok {
+				if top <= 1 {
+					want = append(want, fmt.Sprint(top, s))
+				}
+				stack[top].key = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			stack = append(stack, frame{obj: tok == json.Delim('{'), key: true})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:top]
+		}
+		if n := len(stack); n > 0 {
+			stack[n-1].key = true // a value ended: a key is next in an object
+		}
+	}
+	var got []string
+	for k, v := range members(ln.text) {
+		got = append(got, fmt.Sprint(0, string(k)))
+		if len(v) > 0 && v[0] == '{' {
+			for k := range members(v) {
+				got = append(got, fmt.Sprint(1, string(k)))
+			}
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("line %d: members found keys %q, encoding/json %q", ln.n, got, want)
+	}
 }
 
 func FuzzDetect(f *testing.F) {

@@ -177,7 +177,7 @@ func (ir *icewsReader) parse(line []byte, rec *Record) error {
 	ev.Target = Actor{Name: ir.text(f[iTgtName]), Country: ir.country(f[iTgtCountry]), Type: ir.sectorType(f[iTgtSectors])}
 	loc := &ev.Location
 	if c, ok := cameo.CountryByName(string(f[iCountry])); ok {
-		loc.Country = c.FIPS
+		loc.Country = locationFIPS(c, string(f[iProvince]))
 	}
 	var parts []string
 	for _, i := range [...]int{iCity, iDistrict, iProvince, iCountry} {

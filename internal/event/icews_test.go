@@ -1,8 +1,11 @@
 package event
 
 import (
+	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +35,7 @@ func TestICEWSRealFile(t *testing.T) {
 	if len(recs) != 3705 || len(raw) != 3705 {
 		t.Fatalf("read %d records from %d rows, want 3705", len(recs), len(raw))
 	}
+	var noFIPS []string // rows located in a named country but with no location country
 	for i, r := range recs {
 		e := &r.Event
 		row := raw[i]
@@ -69,12 +73,33 @@ func TestICEWSRealFile(t *testing.T) {
 				t.Errorf("%s: %s = %#v, raw text says %#v", where, c.field, c.got, c.want)
 			}
 		}
+		// The location's FIPS code: the country's, or for Palestine, which
+		// has none, the province's (Gaza Strip GZ, West Bank WE).
+		if name := get("Country"); name != "NA" && name != "" {
+			c, _ := cameo.CountryByName(name)
+			want := c.FIPS
+			if p, ok := cameo.CountryByName(get("Province")); want == "" && ok {
+				want = p.FIPS
+			}
+			if e.Location.Country != want {
+				t.Errorf("%s: location.country = %q, want %q for %s, %s", where, e.Location.Country, want, get("Province"), name)
+			}
+			if e.Location.Country == "" {
+				noFIPS = append(noFIPS, fmt.Sprintf("%d %s, %s", i+2, get("Province"), name))
+			}
+		}
 		if lat := get("Latitude"); lat != "NA" && lat != "" {
 			want, _ := strconv.ParseFloat(lat, 64)
 			if !e.Location.HasCoords || e.Location.Lat != want {
 				t.Errorf("%s: lat %v, raw %s", where, e.Location.Lat, lat)
 			}
 		}
+	}
+	// Only Palestine as a whole, with no province, has no FIPS code: the
+	// three rows placed at the territory's centroid (31.9216, 35.2033).
+	if want := []string{"289 NA, Occupied Palestinian Territory", "291 NA, Occupied Palestinian Territory",
+		"1554 NA, Occupied Palestinian Territory"}; !slices.Equal(noFIPS, want) {
+		t.Errorf("rows with a country but no location country: %q, want %q", noFIPS, want)
 	}
 	// By hand, from the first data row.
 	e := recs[0].Event
@@ -98,5 +123,51 @@ func TestICEWSSectorType(t *testing.T) {
 		if got := ICEWSSectorType(in); got != want {
 			t.Errorf("ICEWSSectorType(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestPalestinianLocations checks the location country of events in Palestine,
+// which has no FIPS 10-4 code of its own: the region's code, or none.
+func TestPalestinianLocations(t *testing.T) {
+	header, acledRows := acledSampleRows(t)
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	for _, tc := range []struct {
+		region, want string
+	}{
+		{"Gaza Strip", "GZ"},
+		{"West Bank", "WE"},
+		{"NA", ""},
+		{"", ""},
+	} {
+		t.Run(tc.region, func(t *testing.T) {
+			icews := icewsRow(map[int]string{iCountry: "Occupied Palestinian Territory", iProvince: tc.region,
+				iSrcCountry: "Occupied Palestinian Territory"})
+			recs, bad := collect(t, newICEWSReader("x.tab", strings.NewReader(icewsHeaderLine+"\n"+icews+"\n")))
+			if len(bad) > 0 || len(recs) != 1 {
+				t.Fatalf("ICEWS: %d records, errors %v", len(recs), bad)
+			}
+			if e := recs[0].Event; e.Location.Country != tc.want || e.Source.Country != "PSE" {
+				t.Errorf("ICEWS, province %q: location.country %q, source.country %q; want %q, PSE", tc.region, e.Location.Country, e.Source.Country, tc.want)
+			}
+
+			row := append([]string(nil), acledRows[0]...)
+			row[col["iso"]], row[col["country"]], row[col["admin1"]] = "275", "Palestine", tc.region
+			row[col["actor1"]], row[col["notes"]] = "Protesters (Palestine)", "Note."
+			var b strings.Builder
+			w := csv.NewWriter(&b)
+			w.Write(header)
+			w.Write(row)
+			w.Flush()
+			recs, bad = collect(t, newACLEDReader("x.csv", strings.NewReader(b.String())))
+			if len(bad) > 0 || len(recs) != 1 {
+				t.Fatalf("ACLED: %d records, errors %v", len(recs), bad)
+			}
+			if e := recs[0].Event; e.Location.Country != tc.want || e.Source.Country != "PSE" {
+				t.Errorf("ACLED, admin1 %q: location.country %q, source.country %q; want %q, PSE", tc.region, e.Location.Country, e.Source.Country, tc.want)
+			}
+		})
 	}
 }

@@ -103,10 +103,11 @@ func DecodeJSON(file string, line int, data []byte, rec *Record) error {
 	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
 		return fail(int(dec.InputOffset())+1, "unexpected %q after the JSON object; one record per line", firstRune(rest))
 	}
-	if err := checkKeys(data); err != nil {
+	fields, err := checkKeys(data)
+	if err != nil {
 		return fail(0, "%v", err)
 	}
-	return fromWire(&w, rec, func(field, format string, args ...any) error {
+	return fromWire(&w, fields, rec, func(field, format string, args ...any) error {
 		return fail(0, "field %q: %s", field, fmt.Sprintf(format, args...))
 	})
 }
@@ -116,69 +117,26 @@ func firstRune(b []byte) string {
 	return string(r)
 }
 
-// wireKeys are the exact field names of the JSONL form, at the top level and in
-// the nested objects. encoding/json matches names regardless of case; this check
-// makes "Code" or "TIME" the error it is, so a typo cannot pass unnoticed.
-var wireKeys = map[string]map[string]bool{
-	"": set("kind", "id", "time", "added", "source", "target", "code", "goldstein", "quad",
-		"mentions", "sources", "articles", "tone", "location", "url", "dataset", "public",
-		"indicator", "value", "note"),
-	"source":   set("code", "country", "type", "name"),
-	"target":   set("code", "country", "type", "name"),
-	"location": set("country", "lat", "lon", "name"),
-}
-
-func set(keys ...string) map[string]bool {
-	m := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		m[k] = true
-	}
-	return m
-}
-
-// checkKeys reports the first field name, at the top level or in source,
-// target or location, that is not spelled exactly as the JSONL form spells it.
-func checkKeys(data []byte) error {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return err
-	}
-	for k, v := range top {
-		if !wireKeys[""][k] {
-			return fmt.Errorf("unknown field %q", k)
-		}
-		inner, nested := wireKeys[k]
-		if !nested || k == "source" && bytes.HasPrefix(bytes.TrimSpace(v), []byte{'"'}) {
-			continue // an observation's source is a string
-		}
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(v, &obj) != nil {
-			continue // a type error the main decode reports
-		}
-		for ik := range obj {
-			if !inner[ik] {
-				return fmt.Errorf("%s: unknown field %q", k, ik)
-			}
-		}
-	}
-	return nil
-}
-
-func fromWire(w *wireRecord, rec *Record, fail func(field, format string, args ...any) error) error {
+// fromWire checks a decoded line and fills rec. A line without "kind" is an
+// observation when it has an "indicator" field and an event otherwise.
+func fromWire(w *wireRecord, fields lineFields, rec *Record, fail func(field, format string, args ...any) error) error {
 	kind := w.Kind
 	if kind == "" {
 		kind = "event"
-		if w.Indicator != "" {
+		if fields.indicator {
 			kind = "observation"
 		}
 	}
-	t, err := parseJSONTime(w.Time)
+	t, err := ParseTime(w.Time)
 	if err != nil {
 		return fail("time", "%v", err)
 	}
 	*rec = Record{}
 	switch kind {
 	case "observation":
+		if f := fields.eventOnly; f != nil {
+			return fail(f.name, "belongs to events, not observations; an observation has kind, time, indicator, value, source and note")
+		}
 		o := &rec.Observation
 		rec.Kind = KindObservation
 		if err := ValidIndicatorName(w.Indicator); err != nil {
@@ -196,6 +154,9 @@ func fromWire(w *wireRecord, rec *Record, fail func(field, format string, args .
 		*o = Observation{Time: t, Indicator: w.Indicator, Value: *w.Value, Source: src, Note: w.Note}
 		return nil
 	case "event":
+		if f := fields.observationOnly; f != nil {
+			return fail(f.name, "belongs to observations, not events; write a figure as its own line, {\"kind\":\"observation\",\"indicator\":...,\"value\":...}")
+		}
 	default:
 		return fail("kind", "%q is not a kind of record; want \"event\" or \"observation\"", w.Kind)
 	}
@@ -203,7 +164,7 @@ func fromWire(w *wireRecord, rec *Record, fail func(field, format string, args .
 	ev := &rec.Event
 	ev.ID, ev.Time, ev.Code, ev.URL, ev.Note = w.ID, t, w.Code, w.URL, w.Note
 	if w.Added != "" {
-		a, err := parseJSONTime(w.Added)
+		a, err := ParseTime(w.Added)
 		if err != nil {
 			return fail("added", "%v", err)
 		}
@@ -222,25 +183,42 @@ func fromWire(w *wireRecord, rec *Record, fail func(field, format string, args .
 	if !cameo.ValidSyntax(ev.Code) {
 		return fail("code", "%q is not a CAMEO event code (a string of 2 to 4 digits, root 01-20)", ev.Code)
 	}
-	g, q, _ := cameo.Resolve(ev.Code)
-	ev.Goldstein, ev.Quad = g, q
+	code, err := lookupCode(ev.Code)
+	if err != nil {
+		return fail("code", "%v", err)
+	}
+	ev.Goldstein, ev.Quad = code.Goldstein, code.Quad
 	if w.Goldstein != nil {
 		if *w.Goldstein < -10 || *w.Goldstein > 10 {
 			return fail("goldstein", "%v is outside the Goldstein scale, -10 to 10", *w.Goldstein)
 		}
-		ev.Goldstein = *w.Goldstein
+		ev.Goldstein = *w.Goldstein // a dataset may weigh an event its own way
 	}
 	if w.Quad != nil {
 		if *w.Quad < 1 || *w.Quad > 4 {
 			return fail("quad", "%d is not a quad class 1-4", *w.Quad)
 		}
-		ev.Quad = *w.Quad
+		if *w.Quad != code.Quad {
+			return fail("quad", "%d (%s) contradicts code %q: its root %s is quad %d (%s); leave quad out to take it from the code",
+				*w.Quad, quadNames[*w.Quad], code.Code, code.Root, code.Quad, quadNames[code.Quad])
+		}
+	}
+	for _, a := range [...]struct {
+		field   string
+		country string
+	}{{"source.country", ev.Source.Country}, {"target.country", ev.Target.Country}} {
+		if err := checkActorCountry(a.country); err != nil {
+			return fail(a.field, "%v", err)
+		}
 	}
 	if w.Mentions < 0 || w.Sources < 0 || w.Articles < 0 {
 		return fail("mentions", "counts cannot be negative")
 	}
 	ev.Mentions, ev.Sources, ev.Articles, ev.Tone = w.Mentions, w.Sources, w.Articles, w.Tone
 	if l := w.Location; l != nil {
+		if err := checkLocationCountry(l.Country); err != nil {
+			return fail("location.country", "%v", err)
+		}
 		ev.Location = Location{Country: l.Country, Name: l.Name}
 		if (l.Lat == nil) != (l.Lon == nil) {
 			return fail("location", "lat and lon go together")
@@ -258,27 +236,6 @@ func fromWire(w *wireRecord, rec *Record, fail func(field, format string, args .
 	}
 	ev.Public = w.Public == nil || *w.Public
 	return nil
-}
-
-// parseJSONTime accepts RFC 3339 times and plain dates (midnight UTC).
-func parseJSONTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, errors.New("missing; want an RFC 3339 time such as 2025-06-13T03:00:00Z or a date 2025-06-13")
-	}
-	if t, ok := parseISODate([]byte(s)); ok {
-		return t, nil
-	}
-	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
-		return time.Time{}, fmt.Errorf("%q is not a date from %d-01-01 to %d-12-31", s, MinYear, MaxYear)
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time (2025-06-13T03:00:00Z) or a date (2025-06-13)", s)
-	}
-	if !InRange(t) {
-		return time.Time{}, fmt.Errorf("%q is outside the years %d to %d", s, MinYear, MaxYear)
-	}
-	return t.UTC(), nil
 }
 
 // ValidIndicatorName checks the "ACTOR.name" shape of a numeric indicator

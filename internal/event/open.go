@@ -1,7 +1,6 @@
 package event
 
 import (
-	"archive/zip"
 	"bufio"
 	"bytes"
 	"errors"
@@ -78,6 +77,7 @@ const peekSize = 64 << 10
 // past lines it cannot place, so one damaged first row does not hide a file's
 // format. ok is false when nothing fits.
 func Detect(head []byte) (f Format, ok bool) {
+	head = bytes.TrimPrefix(head, utf8BOM)
 	for range 20 {
 		if len(head) == 0 {
 			break
@@ -159,11 +159,14 @@ func (f *File) Close() error {
 }
 
 // Open opens path ("-" for standard input) for reading records in format, or in
-// the format detected from its content when format is FormatAuto. Zip archives
-// (GDELT's *.export.CSV.zip) are read directly, member by member. An empty file
-// opens as a reader with no records. Open fails when the file cannot be opened,
-// is not a zip archive although it looks like one, is binary, or has no
-// recognizable format; the error then names the file and says why.
+// the format detected from its content when format is FormatAuto. A UTF-8
+// byte-order mark at the start is dropped. Zip archives (GDELT's
+// *.export.CSV.zip) are read directly, member by member; a member that cannot
+// be read (a README beside the data) is reported by Next as a *LineError at
+// line 0 and skipped. An empty file opens as a reader with no records. Open
+// fails when the file cannot be opened, is not a zip archive although it looks
+// like one, is binary, has no recognizable format, or is an archive none of
+// whose members can be read; the error then names the file and says why.
 func Open(path string, format Format) (*File, error) {
 	var (
 		rd     io.Reader
@@ -219,7 +222,17 @@ func Open(path string, format Format) (*File, error) {
 	return f, nil
 }
 
+// utf8BOM is the byte-order mark some tools (Excel, Notepad) put at the start of
+// a UTF-8 file. It is not part of the first line: Open drops it.
+var utf8BOM = []byte("\ufeff")
+
+// openText opens a text input, br, whose first bytes are head: it drops a
+// byte-order mark and detects the format when format is FormatAuto.
 func openText(name string, br *bufio.Reader, head []byte, format Format) (*File, error) {
+	if bytes.HasPrefix(head, utf8BOM) {
+		br.Discard(len(utf8BOM)) // head holds it, so this cannot fail
+		head = head[len(utf8BOM):]
+	}
 	if len(head) == 0 {
 		if format == FormatAuto {
 			format = FormatJSONL
@@ -229,20 +242,36 @@ func openText(name string, br *bufio.Reader, head []byte, format Format) (*File,
 	if format == FormatAuto {
 		f, ok := Detect(head)
 		if !ok {
-			if bytes.IndexByte(head, 0) >= 0 || !isMostlyText(head) {
-				return nil, fmt.Errorf("%s: %w: binary content, not a text event file or a zip archive", name, ErrUnknownFormat)
-			}
-			first := head
-			if i := bytes.IndexByte(first, '\n'); i >= 0 {
-				first = first[:i]
-			}
-			return nil, fmt.Errorf("%s: %w: the first line has %d tab-separated columns and no known header; "+
-				"want GDELT rows (57, 58 or 61 columns), an ICEWS or ACLED header, or JSON objects; "+
-				"name the format with --format", name, ErrUnknownFormat, bytes.Count(first, []byte{'\t'})+1)
+			return nil, &formatError{name: name, detail: whyUnknown(head)}
 		}
 		format = f
 	}
 	return &File{Name: name, Format: format, r: newReader(format, name, br)}, nil
+}
+
+// formatError is Open's error for content of no known format.
+type formatError struct {
+	name, detail string
+}
+
+func (e *formatError) Error() string {
+	return fmt.Sprintf("%s: %v: %s", e.name, ErrUnknownFormat, e.detail)
+}
+
+func (e *formatError) Unwrap() error { return ErrUnknownFormat }
+
+// whyUnknown says what content that Detect could not place looks like.
+func whyUnknown(head []byte) string {
+	if bytes.IndexByte(head, 0) >= 0 || !isMostlyText(head) {
+		return "binary content, not a text event file or a zip archive"
+	}
+	first := head
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	return fmt.Sprintf("the first line has %d tab-separated columns and no known header; "+
+		"want GDELT rows (57, 58 or 61 columns), an ICEWS or ACLED header, or JSON objects; "+
+		"name the format with --format", bytes.Count(first, []byte{'\t'})+1)
 }
 
 func isMostlyText(b []byte) bool {
@@ -253,104 +282,4 @@ func isMostlyText(b []byte) bool {
 		}
 	}
 	return ctl*100 < len(b)
-}
-
-// zipReader reads the members of an archive one after another.
-type zipReader struct {
-	path    string
-	members []*zip.File
-	format  Format
-	cur     Reader
-	curRC   io.ReadCloser
-}
-
-func openZip(path string, f *os.File, format Format) (*File, error) {
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	zr, err := zip.NewReader(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("%s: unreadable zip archive: %w", path, err)
-	}
-	z := &zipReader{path: path, format: format}
-	for _, m := range zr.File {
-		if !m.FileInfo().IsDir() {
-			z.members = append(z.members, m)
-		}
-	}
-	if len(z.members) == 0 {
-		return nil, fmt.Errorf("%s: the zip archive holds no files", path)
-	}
-	if err := z.advance(); err != nil {
-		return nil, err
-	}
-	shown := format
-	if zf, ok := z.cur.(*File); ok {
-		shown = zf.Format
-	}
-	return &File{Name: path, Format: shown, r: z, closer: multiCloser{z, f}}, nil
-}
-
-// advance opens the next member.
-func (z *zipReader) advance() error {
-	if z.curRC != nil {
-		z.curRC.Close()
-		z.curRC, z.cur = nil, nil
-	}
-	if len(z.members) == 0 {
-		return io.EOF
-	}
-	m := z.members[0]
-	z.members = z.members[1:]
-	rc, err := m.Open()
-	if err != nil {
-		return fmt.Errorf("%s!%s: unreadable zip member: %w", z.path, m.Name, err)
-	}
-	name := z.path + "!" + m.Name
-	br := bufio.NewReaderSize(rc, maxLine)
-	head, err := br.Peek(peekSize)
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		rc.Close()
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	f, err := openText(name, br, head, z.format)
-	if err != nil {
-		rc.Close()
-		return err
-	}
-	z.cur, z.curRC = f, rc
-	return nil
-}
-
-func (z *zipReader) Next(rec *Record) error {
-	for {
-		if z.cur == nil {
-			return io.EOF
-		}
-		err := z.cur.Next(rec)
-		if err != io.EOF {
-			return err
-		}
-		if err := z.advance(); err != nil {
-			return err
-		}
-	}
-}
-
-func (z *zipReader) Close() error {
-	if z.curRC != nil {
-		return z.curRC.Close()
-	}
-	return nil
-}
-
-type multiCloser []io.Closer
-
-func (m multiCloser) Close() error {
-	var errs []error
-	for _, c := range m {
-		errs = append(errs, c.Close())
-	}
-	return errors.Join(errs...)
 }
