@@ -173,7 +173,7 @@ type acledReader struct {
 	names     []string       // header names, for reports on any column
 	err       error          // sticky: a header or read error ends the file
 	prevLine  int            // last line of the previous record
-	str       interner
+	str       *strtab
 	buf       []byte
 	lastDate  string
 	lastDateT time.Time
@@ -184,7 +184,7 @@ func newACLEDReader(file string, r io.Reader) Reader {
 	c := csv.NewReader(bufio.NewReaderSize(g, acledBuffer))
 	c.FieldsPerRecord = -1 // counted here, to say which count was wanted
 	c.ReuseRecord = true
-	return &acledReader{file: file, guard: g, csv: c, str: interner{}}
+	return &acledReader{file: file, guard: g, csv: c, str: newStrtab()}
 }
 
 // Next implements Reader.
@@ -363,7 +363,7 @@ func (a *acledReader) actor(name string, inter int, home string) Actor {
 	if name = strings.TrimSpace(name); name == "" {
 		return Actor{}
 	}
-	act := Actor{Name: a.intern(name), Type: acledInterTypes[inter], Country: home}
+	act := Actor{Name: a.str.getString(name), Type: acledInterTypes[inter], Country: home}
 	if (inter == interState || inter == interExternal) && strings.Contains(name, "Police Forces of ") {
 		act.Type = "COP"
 	}
@@ -425,19 +425,6 @@ func (a *acledReader) date(s string) (time.Time, bool) {
 		a.lastDate, a.lastDateT = strings.Clone(s), t
 	}
 	return t, ok
-}
-
-// intern shares repeated strings (actor names) and, by copying new ones,
-// keeps an Event from pinning its whole CSV row, notes included.
-func (a *acledReader) intern(s string) string {
-	if v, ok := a.str[s]; ok {
-		return v
-	}
-	s = strings.Clone(s)
-	if len(a.str) < internMax {
-		a.str[s] = s
-	}
-	return s
 }
 
 // acledFloat parses a finite coordinate within ±limit.

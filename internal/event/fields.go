@@ -172,36 +172,19 @@ func (a *arena) str(b []byte) string {
 	return unsafe.String(&a.block[start], len(b))
 }
 
-// interner shares the strings of fields that repeat (country and type codes,
-// event codes, place names) so that a long file does not allocate one per row.
-// It stops adding once full, which keeps memory flat on any file.
-type interner map[string]string
-
-const internMax = 1 << 14
-
-func (in interner) get(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if s, ok := in[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(in) < internMax {
-		in[s] = s
-	}
-	return s
-}
-
-// strtab is an interner backed by an arena: once the interner is full, new
-// strings come from the arena rather than one allocation each. The fast
-// readers use it.
+// strtab shares the strings of fields that repeat (country and type codes,
+// event codes, names) so that a long file does not allocate one per row. It
+// stops adding to its map once full, which keeps memory flat on any file;
+// past that, new strings are cut from an arena rather than allocated one by
+// one. Every string it returns is a copy: none pins the line it came from.
 type strtab struct {
-	m   interner
+	m   map[string]string
 	mem arena
 }
 
-func newStrtab() *strtab { return &strtab{m: interner{}} }
+const internMax = 1 << 14
+
+func newStrtab() *strtab { return &strtab{m: map[string]string{}} }
 
 func (t *strtab) get(b []byte) string {
 	if len(b) == 0 {
@@ -216,4 +199,10 @@ func (t *strtab) get(b []byte) string {
 	s := string(b)
 	t.m[s] = s
 	return s
+}
+
+// getString is get for a string the caller does not own (a field of a CSV
+// record that the next row overwrites).
+func (t *strtab) getString(s string) string {
+	return t.get(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
