@@ -32,7 +32,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		eventsStatsCmd, eventsConvertCmd, eventsFilterCmd, indicatorsCmd, versionCmd,
+		checkCmd, assurancesLintCmd, eventsStatsCmd, eventsConvertCmd, eventsFilterCmd, indicatorsCmd, versionCmd,
 	}
 }
 

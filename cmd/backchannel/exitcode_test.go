@@ -40,6 +40,10 @@ func TestExitCodes(t *testing.T) {
 		{0, "events stats " + sc},
 		{0, "events stats " + empty},
 		{0, "indicators " + sc + " --step 30d"},
+		{0, "check " + sc},
+		{0, "check " + sc + " --json --events " + good},
+		{0, "assurances lint " + sc},
+		{0, "help assurances lint"},
 
 		{1, "events stats " + missing},
 		{1, "events stats " + binary},
@@ -49,6 +53,11 @@ func TestExitCodes(t *testing.T) {
 		{1, "indicators " + filepath.Join(dir, "missing.yaml")},
 		{1, "indicators " + broken},
 		{1, "indicators " + empty},
+		{1, "check " + filepath.Join(dir, "missing.yaml")},
+		{1, "check " + broken},
+		{1, "check " + sc + " --events " + missing},
+		{1, "assurances lint " + broken},
+		{1, "assurances lint " + filepath.Join(dir, "missing.yaml")},
 
 		{2, ""},
 		{2, "frobnicate"},
@@ -75,6 +84,15 @@ func TestExitCodes(t *testing.T) {
 		{2, "indicators " + sc + " --from 2027-01-01"},
 		{2, "indicators " + sc + " --plot out.gif"},
 		{2, "indicators " + sc + " " + sc},
+		{2, "check"},
+		{2, "check " + good},
+		{2, "check " + sc + " " + sc},
+		{2, "check " + sc + " --format nope"},
+		{2, "check " + sc + " --window 0"},
+		{2, "check " + sc + " --bogus"},
+		{2, "assurances"},
+		{2, "assurances lint"},
+		{2, "assurances lint --bogus " + sc},
 	} {
 		var out, errb bytes.Buffer
 		got := run(strings.Fields(tc.args), strings.NewReader(""), &out, &errb)

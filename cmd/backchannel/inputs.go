@@ -59,11 +59,7 @@ func openInputs(e *env, args []string, format event.Format) (*inputs, error) {
 		}
 		s, err := scenario.Load(a)
 		if err != nil {
-			var list scenario.ErrorList
-			if errors.As(err, &list) {
-				return nil, fmt.Errorf("scenario has %d problem(s):\n%w", len(list), err)
-			}
-			return nil, err
+			return nil, loadError(a, err)
 		}
 		in.scenario = s
 		// A scenario's own files are detected by content: --format speaks of

@@ -173,6 +173,7 @@ type acledReader struct {
 	names     []string       // header names, for reports on any column
 	err       error          // sticky: a header or read error ends the file
 	prevLine  int            // last line of the previous record
+	recLine   int            // first line of the record Next last returned
 	str       *strtab
 	buf       []byte
 	lastDate  string
@@ -202,6 +203,7 @@ func (a *acledReader) Next(rec *Record) error {
 	if err != nil {
 		return err
 	}
+	a.recLine, _ = a.csv.FieldPos(0)
 	return a.parse(row, rec)
 }
 

@@ -22,6 +22,8 @@ type Calculator struct {
 	actors   map[string]*timeline[actorEntry]
 	obs      map[string]*timeline[obsEntry]
 	declared map[string]declaration
+	// assured holds the assurance intervals SetAssured records, per dyad.
+	assured map[dyad]*assurance
 	// countries are those seen as an event's source or target, for Actors.
 	countries   map[string]struct{}
 	first, last time.Time
@@ -33,11 +35,13 @@ type dyad struct{ source, target string }
 
 // dyadEntry sums the events of one dyad at one instant. The sums are raw (each
 // event's conflict or cooperation score times its attention factor); the decay
-// factor is applied at query time because all of them share it.
+// factor is applied at query time because all of them share it. verbal is the
+// part of conflict from public verbal conflict (quad 3), which the rhetoric gap
+// reads.
 type dyadEntry struct {
-	at                    int64
-	conflict, cooperation float64
-	events                int
+	at                            int64
+	conflict, cooperation, verbal float64
+	events                        int
 }
 
 func (e dyadEntry) stamp() int64 { return e.at }
@@ -45,6 +49,7 @@ func (e dyadEntry) stamp() int64 { return e.at }
 func (e dyadEntry) merge(l dyadEntry) dyadEntry {
 	e.conflict += l.conflict
 	e.cooperation += l.cooperation
+	e.verbal += l.verbal
 	e.events += l.events
 	return e
 }
@@ -95,6 +100,7 @@ func New(opts Options) (*Calculator, error) {
 		actors:    map[string]*timeline[actorEntry]{},
 		obs:       map[string]*timeline[obsEntry]{},
 		declared:  map[string]declaration{},
+		assured:   map[dyad]*assurance{},
 		countries: map[string]struct{}{},
 	}, nil
 }
@@ -144,12 +150,16 @@ func (c *Calculator) addEvent(e *event.Event) {
 			tl = &timeline[dyadEntry]{}
 			c.dyads[k] = tl
 		}
-		tl.add(dyadEntry{
+		entry := dyadEntry{
 			at:          at,
 			conflict:    a * max(0, -e.Goldstein) / 10,
 			cooperation: a * max(0, e.Goldstein) / 10,
 			events:      1,
-		})
+		}
+		if e.Quad == 3 && e.Public {
+			entry.verbal = entry.conflict
+		}
+		tl.add(entry)
 	}
 
 	// Instability: the event concerns each distinct country among source,

@@ -72,21 +72,27 @@ const maxPressureSources = 3
 
 // Choose names the indicators to show for a selection:
 //
-//   - a dyad: conflict, cooperation and net cooperation both ways;
+//   - a dyad: conflict, cooperation and net cooperation both ways, and the
+//     rhetoric gap in each direction that has assurances (see Assured);
 //   - an actor: its instability, the pressure on it from the (at most three)
 //     third parties with the most conflict toward it (third: not the actor,
 //     nor the channel's parties or mediator when given), and its numeric
 //     indicators;
-//   - a channel: the dyads between the parties both ways, each party's
-//     instability, the pressure on each party from third parties, and every
-//     numeric indicator;
-//   - nothing: the busiest pair both ways and the two countries' instability.
+//   - a channel: the dyads between the parties both ways (as for a dyad),
+//     each party's instability, the pressure on each party from third
+//     parties, and every numeric indicator;
+//   - nothing: the busiest pair both ways (as for a dyad) and the two
+//     countries' instability.
 //
 // It returns nil when the input holds nothing to show.
 func (c *Calculator) Choose(sel Selection) []string {
 	dyadNames := func(a, b string) []string {
 		p := a + "->" + b + "."
-		return []string{p + "conflict", p + "cooperation", p + "net_cooperation"}
+		names := []string{p + "conflict", p + "cooperation", p + "net_cooperation"}
+		if c.Assured(a, b) {
+			names = append(names, p+"rhetoric_gap")
+		}
+		return names
 	}
 	totals := c.DyadTotals()
 	pressureOn := func(j string, exclude []string) []string {

@@ -30,6 +30,7 @@ func TestChoose(t *testing.T) {
 	add("IRN", "IRN", "145", -6.5, 7) // domestic: not a dyad of two countries
 	c.Add(&event.Record{Kind: event.KindObservation, Observation: event.Observation{Time: at, Indicator: "IRN.enrichment_pct", Value: 60}})
 	c.Declare("ISR.readiness", 1, at)
+	c.SetAssured("ISR", "IRN", at, true) // Israel assures Iran; Iran has assured nothing
 
 	for _, tc := range []struct {
 		name string
@@ -37,7 +38,7 @@ func TestChoose(t *testing.T) {
 		want []string
 	}{
 		{"dyad", Selection{Dyad: [2]string{"ISR", "IRN"}}, []string{
-			"ISR->IRN.conflict", "ISR->IRN.cooperation", "ISR->IRN.net_cooperation",
+			"ISR->IRN.conflict", "ISR->IRN.cooperation", "ISR->IRN.net_cooperation", "ISR->IRN.rhetoric_gap",
 			"IRN->ISR.conflict", "IRN->ISR.cooperation", "IRN->ISR.net_cooperation"}},
 		{"actor", Selection{Actor: "IRN"}, []string{
 			// ISR (50 conflict) > USA (2.1) > FRA (1.2) > QAT and RUS (0.2 each): three shown.
@@ -45,7 +46,7 @@ func TestChoose(t *testing.T) {
 		{"actor in a channel", Selection{Actor: "IRN", Parties: []string{"ISR", "IRN"}, Mediator: "RUS"}, []string{
 			"IRN.instability", "USA->IRN.pressure", "FRA->IRN.pressure", "QAT->IRN.pressure", "IRN.enrichment_pct"}},
 		{"channel", Selection{Parties: []string{"ISR", "IRN"}, Mediator: "RUS"}, []string{
-			"ISR->IRN.conflict", "ISR->IRN.cooperation", "ISR->IRN.net_cooperation",
+			"ISR->IRN.conflict", "ISR->IRN.cooperation", "ISR->IRN.net_cooperation", "ISR->IRN.rhetoric_gap",
 			"IRN->ISR.conflict", "IRN->ISR.cooperation", "IRN->ISR.net_cooperation",
 			"ISR.instability", "IRN.instability",
 			"USA->IRN.pressure", "FRA->IRN.pressure", "QAT->IRN.pressure",

@@ -29,7 +29,15 @@
 //	cooperation(i->j)     = Σ w(e) * max(0,  g(e)) / 10   over the same events
 //	net_cooperation(i->j) = cooperation(i->j) - conflict(i->j)
 //	pressure(k->j)        = conflict(k->j)                 (k a third party, e.g. USA->IRN)
+//	rhetoric_gap(i->j)    = Σ w(e) * max(0, -g(e)) / 10   over events with source i, target j,
+//	                        quad class 3 and Public, at a time i had an assurance in force toward j
 //	instability(i)        = Σ_{e in U(i)} w(e) / Σ_{e in A(i)} w(e), 0 when A(i) weighs nothing
+//
+// The rhetoric gap is the "public threats, private reassurance" paradox: what i
+// says against j in public while it has assured j through the channel. The
+// intervals of assurance come from Calculator.SetAssured, as [on, off), and are
+// looked up at query time; events outside them count 0, so the gap decays to 0
+// once the assurance ends.
 //
 // A(i) is the events with i as source, target or location country; U(i), a
 // subset of A(i), is those among them of quad class 4 (material conflict) or
@@ -47,7 +55,8 @@
 //
 // Indicators are named as EVENTS.md writes them: "ISR->IRN.conflict",
 // "ISR->IRN.cooperation", "ISR->IRN.net_cooperation", "USA->IRN.pressure",
-// "IRN.instability" and "IRN.enrichment_pct"; see ParseName.
+// "ISR->IRN.rhetoric_gap", "IRN.instability" and "IRN.enrichment_pct"; see
+// ParseName.
 //
 // # Memory
 //

@@ -22,6 +22,7 @@ type ev struct {
 	code      string
 	mentions  int
 	loc       string // FIPS 10-4, as GDELT gives it
+	public    bool   // reported in the news, not through the channel
 }
 
 func (e ev) record() *event.Record {
@@ -34,6 +35,7 @@ func (e ev) record() *event.Record {
 		Quad:      e.quad,
 		Mentions:  e.mentions,
 		Location:  event.Location{Country: e.loc},
+		Public:    e.public,
 	}}
 }
 

@@ -71,6 +71,7 @@ func randomRecords(seed uint64, n int) []*event.Record {
 			code:      codes[r.IntN(len(codes))],
 			mentions:  r.IntN(50),
 			loc:       fips[r.IntN(len(fips))],
+			public:    r.IntN(2) == 0,
 		}.record())
 	}
 	return out
@@ -94,7 +95,16 @@ func TestOrderIndependence(t *testing.T) {
 	recs = kept
 
 	for _, opts := range []Options{{}, {Mentions: true, Window: 10 * day, HalfLife: 2 * day}} {
+		// Israel assures Iran from day 20 to day 50, twice over from day 30 to
+		// day 40; the calls may come before or after the events they cover.
+		assure := func(c *Calculator) {
+			c.SetAssured("ISR", "IRN", t0.Add(20*day), true)
+			c.SetAssured("ISR", "IRN", t0.Add(30*day), true)
+			c.SetAssured("ISR", "IRN", t0.Add(40*day), false)
+			c.SetAssured("ISR", "IRN", t0.Add(50*day), false)
+		}
 		inOrder := newCalc(t, opts)
+		assure(inOrder)
 		for _, r := range recs {
 			inOrder.Add(r)
 		}
@@ -104,11 +114,13 @@ func TestOrderIndependence(t *testing.T) {
 			shuffled.Add(recs[p])
 			if k == len(perm)/2 { // a query midway sorts; later adds must still land right
 				shuffled.Dyad("ISR", "IRN", t0)
+				shuffled.RhetoricGap("ISR", "IRN", t0.Add(25*day))
+				assure(shuffled)
 			}
 		}
 		names := []string{
 			"ISR->IRN.conflict", "ISR->IRN.cooperation", "IRN->ISR.net_cooperation",
-			"USA->IRN.pressure", "IRN.instability", "ISR.instability", "RUS.instability",
+			"USA->IRN.pressure", "ISR->IRN.rhetoric_gap", "IRN.instability", "ISR.instability", "RUS.instability",
 			"IRN.enrichment_pct",
 		}
 		a, err := inOrder.Series(names, t0.Add(-day), t0.Add(95*day), 12*time.Hour)
@@ -147,6 +159,9 @@ func TestConcurrentUse(t *testing.T) {
 			defer func() { done <- struct{}{} }()
 			for k := g; k < len(recs); k += 4 {
 				c.Add(recs[k])
+				c.SetAssured("ISR", "IRN", t0, true) // nested, all at one instant
+				c.Assured("ISR", "IRN")
+				c.RhetoricGap("ISR", "IRN", t0.Add(45*day))
 				c.Dyad("ISR", "IRN", t0.Add(45*day))
 				c.Instability("IRN", t0.Add(45*day))
 				c.Observed("IRN.enrichment_pct", t0.Add(45*day))

@@ -16,7 +16,7 @@ var ErrBadName = errors.New("bad indicator name")
 // acceptedForms ends every ErrBadName message, so that whoever wrote the name
 // sees what to write instead.
 const acceptedForms = "accepted forms: SRC->TGT.conflict, SRC->TGT.cooperation, " +
-	"SRC->TGT.net_cooperation, SRC->TGT.pressure, ACTOR.instability, " +
+	"SRC->TGT.net_cooperation, SRC->TGT.pressure, SRC->TGT.rhetoric_gap, ACTOR.instability, " +
 	"and ACTOR.name for an observed value (e.g. IRN.enrichment_pct), " +
 	"with CAMEO country codes such as ISR, IRN, USA"
 
@@ -31,6 +31,9 @@ const (
 	Instability
 	Pressure
 	Numeric
+	// RhetoricGap is the Kind of "SRC->TGT.rhetoric_gap". It comes last so
+	// that the kinds before it keep their values.
+	RhetoricGap
 )
 
 // metrics maps the computed kinds to the suffix their names carry. Numeric
@@ -41,6 +44,7 @@ var metrics = map[string]Kind{
 	"net_cooperation": NetCooperation,
 	"instability":     Instability,
 	"pressure":        Pressure,
+	"rhetoric_gap":    RhetoricGap,
 }
 
 // String returns the suffix a name of the kind carries ("net_cooperation"), or
@@ -59,7 +63,11 @@ func (k Kind) String() string {
 
 // dyadic reports whether the kind is measured on an ordered pair of countries.
 func (k Kind) dyadic() bool {
-	return k == Conflict || k == Cooperation || k == NetCooperation || k == Pressure
+	switch k {
+	case Conflict, Cooperation, NetCooperation, Pressure, RhetoricGap:
+		return true
+	}
+	return false
 }
 
 // Name is a parsed indicator name.
@@ -87,12 +95,13 @@ func (n Name) String() string {
 
 // ParseName parses an indicator name as EVENTS.md writes them:
 // "ISR->IRN.conflict", "ISR->IRN.cooperation", "ISR->IRN.net_cooperation",
-// "USA->IRN.pressure", "IRN.instability", or "ACTOR.name" for an observed or
-// declared numeric indicator ("IRN.enrichment_pct"). Countries of computed
-// indicators must be CAMEO codes the cameo table knows, so that a typo fails
-// loudly instead of reading as a quiet zero; the actor of a numeric name need
-// only be upper-case letters and digits, and its metric letters, digits and
-// underscores, starting with a letter. Errors wrap ErrBadName.
+// "USA->IRN.pressure", "ISR->IRN.rhetoric_gap", "IRN.instability", or
+// "ACTOR.name" for an observed or declared numeric indicator
+// ("IRN.enrichment_pct"). Countries of computed indicators must be CAMEO codes
+// the cameo table knows, so that a typo fails loudly instead of reading as a
+// quiet zero; the actor of a numeric name need only be upper-case letters and
+// digits, and its metric letters, digits and underscores, starting with a
+// letter. Errors wrap ErrBadName.
 func ParseName(s string) (Name, error) {
 	bad := func(format string, args ...any) (Name, error) {
 		return Name{}, fmt.Errorf("%w %q: %s; %s", ErrBadName, s, fmt.Sprintf(format, args...), acceptedForms)
@@ -104,7 +113,7 @@ func ParseName(s string) (Name, error) {
 	kind, computed := metrics[metric]
 	if from, to, isDyad := strings.Cut(head, "->"); isDyad {
 		if !computed || !kind.dyadic() {
-			return bad("a dyad SRC->TGT takes .conflict, .cooperation, .net_cooperation or .pressure, not .%s", metric)
+			return bad("a dyad SRC->TGT takes .conflict, .cooperation, .net_cooperation, .pressure or .rhetoric_gap, not .%s", metric)
 		}
 		for _, cc := range [...]string{from, to} {
 			if err := checkCountry(cc); err != nil {

@@ -15,6 +15,7 @@ func TestParseName(t *testing.T) {
 		{"ISR->IRN.cooperation", Name{Kind: Cooperation, From: "ISR", To: "IRN", Metric: "cooperation"}},
 		{"ISR->IRN.net_cooperation", Name{Kind: NetCooperation, From: "ISR", To: "IRN", Metric: "net_cooperation"}},
 		{"USA->IRN.pressure", Name{Kind: Pressure, From: "USA", To: "IRN", Metric: "pressure"}},
+		{"ISR->IRN.rhetoric_gap", Name{Kind: RhetoricGap, From: "ISR", To: "IRN", Metric: "rhetoric_gap"}},
 		{"IRN->IRN.conflict", Name{Kind: Conflict, From: "IRN", To: "IRN", Metric: "conflict"}},
 		{"IRN.instability", Name{Kind: Instability, From: "IRN", Metric: "instability"}},
 		{"WSB.instability", Name{Kind: Instability, From: "WSB", Metric: "instability"}},
@@ -46,7 +47,9 @@ func TestParseNameErrors(t *testing.T) {
 		{"IRN.", "no .metric"},
 		{"ISR->IRN.instability", "a dyad SRC->TGT takes"},
 		{"ISR->IRN.enrichment_pct", "a dyad SRC->TGT takes"},
-		{"ISR->IRN.rhetoric_gap", "a dyad SRC->TGT takes"},
+		{"ISR->IRN.rhetoric", "a dyad SRC->TGT takes"},
+		{"IRN.rhetoric_gap", "measured on a dyad: write SRC->IRN.rhetoric_gap"},
+		{"ISR->QQQ.rhetoric_gap", `"QQQ" is not a CAMEO country code`},
 		{"IRN.conflict", "measured on a dyad: write SRC->IRN.conflict"},
 		{"IRN.pressure", "measured on a dyad"},
 		{"ISR->QQQ.conflict", `"QQQ" is not a CAMEO country code`},
@@ -77,7 +80,8 @@ func TestParseNameErrors(t *testing.T) {
 func TestKindString(t *testing.T) {
 	for k, want := range map[Kind]string{
 		Conflict: "conflict", Cooperation: "cooperation", NetCooperation: "net_cooperation",
-		Instability: "instability", Pressure: "pressure", Numeric: "numeric", 0: "Kind(0)",
+		Instability: "instability", Pressure: "pressure", RhetoricGap: "rhetoric_gap",
+		Numeric: "numeric", 0: "Kind(0)",
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("Kind(%d).String() = %q, want %q", k, got, want)

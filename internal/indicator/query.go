@@ -140,6 +140,8 @@ func (c *Calculator) value(n Name, t time.Time) (float64, error) {
 		return c.dyad(n.From, n.To, t).Cooperation, nil
 	case NetCooperation:
 		return c.dyad(n.From, n.To, t).Net, nil
+	case RhetoricGap:
+		return c.rhetoricGap(n.From, n.To, t), nil
 	case Instability:
 		return c.instability(n.From, t), nil
 	case Numeric:

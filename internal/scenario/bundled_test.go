@@ -25,7 +25,7 @@ func TestLoadBundled(t *testing.T) {
 			t.Errorf("actor %s is not declared", code)
 		}
 	}
-	want := []string{filepath.Join(filepath.Dir(bundled), "events.jsonl")}
+	want := []string{filepath.Join(filepath.Dir(bundled), "events.jsonl"), filepath.Join(filepath.Dir(bundled), "projection.jsonl")}
 	if !slices.Equal(s.EventFiles, want) {
 		t.Errorf("EventFiles = %q, want %q (resolved against the scenario's directory)", s.EventFiles, want)
 	}

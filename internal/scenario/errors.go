@@ -1,53 +1,12 @@
 package scenario
 
-import (
-	"fmt"
-	"strings"
-)
+import "backchannel/internal/yamldoc"
 
 // Pos is a place in a file.
-type Pos struct {
-	File         string
-	Line, Column int
-}
-
-func (p Pos) String() string {
-	switch {
-	case p.Line == 0:
-		return p.File
-	case p.Column == 0:
-		return fmt.Sprintf("%s:%d", p.File, p.Line)
-	}
-	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Column)
-}
+type Pos = yamldoc.Pos
 
 // Error is one problem in a scenario file, where it is and what was expected.
-type Error struct {
-	Pos Pos
-	Msg string
-}
-
-func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
+type Error = yamldoc.Error
 
 // ErrorList is every problem found in one load; Load returns it as its error.
-type ErrorList []*Error
-
-func (l ErrorList) Error() string {
-	var b strings.Builder
-	for i, e := range l {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
-
-// Unwrap lets errors.As find the individual errors.
-func (l ErrorList) Unwrap() []error {
-	out := make([]error, len(l))
-	for i, e := range l {
-		out[i] = e
-	}
-	return out
-}
+type ErrorList = yamldoc.ErrorList

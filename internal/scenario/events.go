@@ -12,11 +12,12 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"backchannel/internal/event"
+	"backchannel/internal/yamldoc"
 )
 
 func (l *loader) events(n *yaml.Node) {
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, "events: want a list of event files and inline records, got %s", describe(n))
+		l.Errorf(n, "events: want a list of event files and inline records, got %s", yamldoc.Describe(n))
 		return
 	}
 	for i, item := range n.Content {
@@ -25,7 +26,7 @@ func (l *loader) events(n *yaml.Node) {
 		case item.Kind == yaml.ScalarNode && item.Tag != "!!null":
 			name := item.Value
 			if name == "" {
-				l.errorf(item, "%s: empty file name", what)
+				l.Errorf(item, "%s: empty file name", what)
 				continue
 			}
 			path := name
@@ -33,17 +34,17 @@ func (l *loader) events(n *yaml.Node) {
 				path = filepath.Join(l.s.Dir, name)
 			}
 			if st, err := os.Stat(path); err != nil {
-				l.errorf(item, "%s: event file %s: %v", what, name, unwrapPath(err))
+				l.Errorf(item, "%s: event file %s: %v", what, name, unwrapPath(err))
 				continue
 			} else if st.IsDir() {
-				l.errorf(item, "%s: %s is a directory; name event files", what, name)
+				l.Errorf(item, "%s: %s is a directory; name event files", what, name)
 				continue
 			}
 			l.s.EventFiles = append(l.s.EventFiles, path)
 		case item.Kind == yaml.MappingNode:
 			l.inline(item, what)
 		default:
-			l.errorf(item, "%s: want a file name or an inline record, got %s", what, describe(item))
+			l.Errorf(item, "%s: want a file name or an inline record, got %s", what, yamldoc.Describe(item))
 		}
 	}
 }
@@ -61,7 +62,7 @@ func unwrapPath(err error) error {
 func (l *loader) inline(n *yaml.Node, what string) {
 	var m map[string]any
 	if err := n.Decode(&m); err != nil {
-		l.errorf(n, "%s: %v", what, err)
+		l.Errorf(n, "%s: %v", what, err)
 		return
 	}
 	for k, v := range m {
@@ -70,31 +71,32 @@ func (l *loader) inline(n *yaml.Node, what string) {
 			m[k] = v.UTC().Format(time.RFC3339)
 		case float64:
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				l.errorf(n, "%s: field %q: %v is not a finite number", what, k, v)
+				l.Errorf(n, "%s: field %q: %v is not a finite number", what, k, v)
 				return
 			}
 		}
 	}
 	if c, ok := m["code"]; ok {
 		if _, isString := c.(string); !isString {
-			l.errorf(n, "%s: field \"code\": write CAMEO codes in quotes (code: \"195\"); YAML reads %v as a number and would drop leading zeros", what, c)
+			l.Errorf(n, "%s: field \"code\": write CAMEO codes in quotes (code: \"195\"); YAML reads %v as a number and would drop leading zeros", what, c)
 			return
 		}
 	}
 	data, err := json.Marshal(m)
 	if err != nil {
-		l.errorf(n, "%s: %v", what, err)
+		l.Errorf(n, "%s: %v", what, err)
 		return
 	}
 	var rec event.Record
-	if err := event.DecodeJSON(l.file, n.Line, data, &rec); err != nil {
+	if err := event.DecodeJSON(l.File, n.Line, data, &rec); err != nil {
 		var le *event.LineError
 		msg := err.Error()
 		if errors.As(err, &le) {
 			msg = le.Reason
 		}
-		l.errorf(n, "%s: %s", what, msg)
+		l.Errorf(n, "%s: %s", what, msg)
 		return
 	}
 	l.s.Inline = append(l.s.Inline, rec)
+	l.s.InlinePos = append(l.s.InlinePos, l.Pos(n))
 }

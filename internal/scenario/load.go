@@ -1,18 +1,12 @@
 package scenario
 
 import (
-	"bytes"
-	"errors"
-	"fmt"
+	"backchannel/internal/yamldoc"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
-	goccy "github.com/goccy/go-yaml"
-	goccyparser "github.com/goccy/go-yaml/parser"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -35,112 +29,91 @@ func Load(path string) (*Scenario, error) {
 // Parse checks a scenario held in memory; path names it in errors and is the
 // base for relative event file names. Event files are checked to exist but not
 // read.
+//
+// A file with none of the sections name, actors and channel is read as an
+// assurance file: assurances and red lines with, optionally, the start,
+// indicators and events they are checked against. Its Standalone is true and
+// none of the scenario's required sections is required.
 func Parse(path string, data []byte) (*Scenario, error) {
-	l := &loader{file: path, s: &Scenario{Path: path, Dir: filepath.Dir(path), HorizonDays: 180}}
+	l := &loader{Checker: yamldoc.Checker{File: path}, s: &Scenario{Path: path, Dir: filepath.Dir(path), HorizonDays: 180}}
 	l.parse(data)
-	if len(l.errs) > 0 {
-		slices.SortStableFunc(l.errs, func(a, b *Error) int {
-			if a.Pos.Line != b.Pos.Line {
-				return a.Pos.Line - b.Pos.Line
-			}
-			return a.Pos.Column - b.Pos.Column
-		})
-		return nil, l.errs
+	if len(l.Errs) > 0 {
+		l.Errs.Sort()
+		return nil, l.Errs
 	}
 	return l.s, nil
 }
 
 type loader struct {
-	file string
-	s    *Scenario
-	errs ErrorList
+	yamldoc.Checker
+	s *Scenario
 }
-
-func (l *loader) pos(n *yaml.Node) Pos { return Pos{File: l.file, Line: n.Line, Column: n.Column} }
-
-func (l *loader) errorf(n *yaml.Node, format string, args ...any) {
-	p := Pos{File: l.file}
-	if n != nil {
-		p = l.pos(n)
-	}
-	l.errs = append(l.errs, &Error{Pos: p, Msg: fmt.Sprintf(format, args...)})
-}
-
-var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 func (l *loader) parse(data []byte) {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		if err.Error() == "EOF" {
-			l.errorf(nil, "empty file; a scenario needs at least name, start, actors and channel")
-			return
+	root, errs := yamldoc.Decode(l.File, data)
+	l.Errs = append(l.Errs, errs...)
+	if root == nil {
+		if len(errs) == 0 {
+			l.Errorf(nil, "empty file; a scenario needs at least name, start, actors and channel")
 		}
-		l.yamlError(data, err)
 		return
 	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case err == nil:
-		l.errorf(&extra, "a second YAML document; a scenario is one document")
-	case err.Error() != "EOF":
-		l.yamlError(data, err)
-	}
-	resolveAliases(&doc, map[*yaml.Node]bool{})
-	root := &doc
-	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
-		root = root.Content[0]
-	}
 	if root.Kind != yaml.MappingNode {
-		l.errorf(root, "a scenario is a mapping of sections (%s)", strings.Join(sections, ", "))
+		l.Errorf(root, "a scenario is a mapping of sections (%s)", strings.Join(sections, ", "))
 		return
 	}
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if _, dup := seen[k.Value]; dup {
-			l.errorf(k, "section %q appears twice", k.Value)
+			l.Errorf(k, "section %q appears twice", k.Value)
 			continue
 		}
 		seen[k.Value] = v
 		if !slices.Contains(sections, k.Value) {
-			l.errorf(k, "unknown section %q; want one of %s", k.Value, strings.Join(sections, ", "))
+			l.Errorf(k, "unknown section %q; want one of %s", k.Value, strings.Join(sections, ", "))
 		}
+	}
+	standalone := seen["name"] == nil && seen["actors"] == nil && seen["channel"] == nil &&
+		(seen["assurances"] != nil || seen["redlines"] != nil)
+	l.s.Standalone = standalone
+	if standalone {
+		l.standalone(seen)
 	}
 	s := l.s
 	if n := seen["name"]; n != nil {
-		s.Name = l.str(n, "name")
-	} else {
-		l.errorf(root, "missing section \"name\" (the scenario's title)")
+		s.Name = l.Str(n, "name")
+	} else if !standalone {
+		l.Errorf(root, "missing section \"name\" (the scenario's title)")
 	}
 	if n := seen["description"]; n != nil {
-		s.Description = l.str(n, "description")
+		s.Description = l.Str(n, "description")
 	}
 	if n := seen["start"]; n != nil {
-		s.Start = l.time(n, "start")
-	} else {
-		l.errorf(root, "missing section \"start\" (the first day of the analysis, e.g. 2025-12-01)")
+		s.Start = l.Time(n, "start")
+	} else if !standalone {
+		l.Errorf(root, "missing section \"start\" (the first day of the analysis, e.g. 2025-12-01)")
 	}
 	if n := seen["horizon_days"]; n != nil {
-		if v, ok := l.int(n, "horizon_days"); ok {
+		if v, ok := l.Int(n, "horizon_days"); ok {
 			if v < 1 || v > 36500 {
-				l.errorf(n, "horizon_days: %d is out of range; want 1 to 36500 days", v)
+				l.Errorf(n, "horizon_days: %d is out of range; want 1 to 36500 days", v)
 			}
 			s.HorizonDays = v
 		}
 	}
 	if n := seen["actors"]; n != nil {
 		l.actors(n)
-	} else {
-		l.errorf(root, "missing section \"actors\" (CAMEO country codes mapped to {name: ...})")
+	} else if !standalone {
+		l.Errorf(root, "missing section \"actors\" (CAMEO country codes mapped to {name: ...})")
 	}
 	if n := seen["relations"]; n != nil {
 		l.relations(n)
 	}
 	if n := seen["channel"]; n != nil {
 		l.channel(n)
-	} else {
-		l.errorf(root, "missing section \"channel\" ({mediator: RUS, parties: [ISR, IRN]})")
+	} else if !standalone {
+		l.Errorf(root, "missing section \"channel\" ({mediator: RUS, parties: [ISR, IRN]})")
 	}
 	if n := seen["indicators"]; n != nil {
 		l.indicators(n)
@@ -151,24 +124,12 @@ func (l *loader) parse(data []byte) {
 	s.Assurances, s.Redlines, s.Model = seen["assurances"], seen["redlines"], seen["model"]
 }
 
-// yamlError reports a syntax error. yaml.v3 names the line for most errors but
-// not for bad characters, which are then found here so that every error still
-// says where it is.
-func (l *loader) yamlError(data []byte, err error) {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	p := Pos{File: l.file}
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-	} else {
-		p.Line, p.Column = badChar(data)
+// standalone reports the sections an assurance file cannot use: relations and
+// the model need the actors only a scenario declares.
+func (l *loader) standalone(seen map[string]*yaml.Node) {
+	for _, key := range []string{"relations", "model", "horizon_days"} {
+		if n := seen[key]; n != nil {
+			l.Errorf(n, "%s: an assurance file (no name, actors or channel) takes only start, description, indicators, assurances, redlines and events; write a scenario to use %s", key, key)
+		}
 	}
-	// yaml.v3 names no column for a syntax error; goccy/go-yaml's parser does,
-	// so when it finds the same kind of fault its position and words are used.
-	var se *goccy.SyntaxError
-	if _, gerr := goccyparser.ParseBytes(data, 0); errors.As(gerr, &se) && se.Token != nil && se.Token.Position != nil {
-		p.Line, p.Column = se.Token.Position.Line, se.Token.Position.Column
-		msg = se.Message
-	}
-	l.errs = append(l.errs, &Error{Pos: p, Msg: "invalid YAML: " + msg})
 }

@@ -37,9 +37,14 @@ type Scenario struct {
 	// records written in the scenario itself.
 	EventFiles []string
 	Inline     []event.Record
+	// InlinePos holds where each inline record is written.
+	InlinePos []Pos
 	// Assurances, Redlines and Model are kept as YAML for the packages that
 	// read them (nil when absent).
 	Assurances, Redlines, Model *yaml.Node
+	// Standalone is true for an assurance file: no name, actors or channel,
+	// only assurances and red lines with what they are checked against.
+	Standalone bool
 }
 
 // Actor is a party, a mediator or any other state the scenario names.

@@ -10,25 +10,26 @@ import (
 
 	"backchannel/internal/cameo"
 	"backchannel/internal/event"
+	"backchannel/internal/yamldoc"
 )
 
 func (l *loader) actors(n *yaml.Node) {
-	l.mapping(n, "actors", func(k, v *yaml.Node) {
-		a := Actor{Code: k.Value, Pos: l.pos(k)}
+	l.Mapping(n, "actors", func(k, v *yaml.Node) {
+		a := Actor{Code: k.Value, Pos: l.Pos(k)}
 		what := "actors." + k.Value
-		f := l.fields(v, what, "name", "ideal", "conflict_cost")
+		f := l.Fields(v, what, "name", "ideal", "conflict_cost")
 		if f["name"] != nil {
-			a.Name = l.str(f["name"], what+".name")
+			a.Name = l.Str(f["name"], what+".name")
 		} else if v.Kind == yaml.MappingNode {
-			l.errorf(v, "%s: missing name", what)
+			l.Errorf(v, "%s: missing name", what)
 		}
 		if f["ideal"] != nil {
-			if x, ok := l.float(f["ideal"], what+".ideal", 0, 1); ok {
+			if x, ok := l.Float(f["ideal"], what+".ideal", 0, 1); ok {
 				a.Ideal = &x
 			}
 		}
 		if f["conflict_cost"] != nil {
-			if x, ok := l.float(f["conflict_cost"], what+".conflict_cost", 0, math.MaxFloat64); ok {
+			if x, ok := l.Float(f["conflict_cost"], what+".conflict_cost", 0, math.MaxFloat64); ok {
 				a.ConflictCost = &x
 			}
 		}
@@ -46,10 +47,10 @@ func (l *loader) actorCode(k *yaml.Node, name string) {
 		return
 	}
 	if code := suggestActorCode(k.Value, name); code != "" {
-		l.errorf(k, "actors: %q is not a CAMEO country code; did you mean %s?", k.Value, code)
+		l.Errorf(k, "actors: %q is not a CAMEO country code; did you mean %s?", k.Value, code)
 		return
 	}
-	l.errorf(k, "actors: %q is not a CAMEO country code; want three capitals such as ISR, IRN or RUS (or UNO, IGO for a body that is no state)", k.Value)
+	l.Errorf(k, "actors: %q is not a CAMEO country code; want three capitals such as ISR, IRN or RUS (or UNO, IGO for a body that is no state)", k.Value)
 }
 
 func knownActorCode(code string) bool {
@@ -77,16 +78,16 @@ func suggestActorCode(key, name string) string {
 
 // actorRef checks that a value names a declared actor.
 func (l *loader) actorRef(n *yaml.Node, what string) string {
-	if !l.scalar(n, what, "an actor code") {
+	if !l.Scalar(n, what, "an actor code") {
 		return ""
 	}
 	code := n.Value
 	if code == "" {
-		l.errorf(n, "%s: empty; want an actor of this scenario (have %s)", what, l.actorList())
+		l.Errorf(n, "%s: empty; want an actor of this scenario (have %s)", what, l.actorList())
 		return ""
 	}
 	if _, ok := l.s.Actor(code); !ok {
-		l.errorf(n, "%s: %q is not an actor of this scenario; declare it under actors (have %s)", what, code, l.actorList())
+		l.Errorf(n, "%s: %q is not an actor of this scenario; declare it under actors (have %s)", what, code, l.actorList())
 	}
 	return code
 }
@@ -104,20 +105,20 @@ func (l *loader) actorList() string {
 
 func (l *loader) relations(n *yaml.Node) {
 	if n.Kind != yaml.SequenceNode {
-		l.errorf(n, "relations: want a list of {a, b, value, ties}, got %s", describe(n))
+		l.Errorf(n, "relations: want a list of {a, b, value, ties}, got %s", yamldoc.Describe(n))
 		return
 	}
 	seen := map[[2]string]bool{}
 	for i, item := range n.Content {
 		what := fmt.Sprintf("relations[%d]", i)
-		f := l.fields(item, what, "a", "b", "value", "ties")
+		f := l.Fields(item, what, "a", "b", "value", "ties")
 		if item.Kind != yaml.MappingNode {
 			continue
 		}
-		r := Relation{Pos: l.pos(item)}
+		r := Relation{Pos: l.Pos(item)}
 		for _, key := range []string{"a", "b", "value"} {
 			if f[key] == nil {
-				l.errorf(item, "%s: missing %s", what, key)
+				l.Errorf(item, "%s: missing %s", what, key)
 			}
 		}
 		if f["a"] != nil {
@@ -127,17 +128,17 @@ func (l *loader) relations(n *yaml.Node) {
 			r.B = l.actorRef(f["b"], what+".b")
 		}
 		if f["value"] != nil {
-			r.Value, _ = l.float(f["value"], what+".value", -1, 1)
+			r.Value, _ = l.Float(f["value"], what+".value", -1, 1)
 		}
 		if f["ties"] != nil {
-			r.Ties = l.bool(f["ties"], what+".ties")
+			r.Ties = l.Bool(f["ties"], what+".ties")
 		}
 		if r.A != "" && r.A == r.B {
-			l.errorf(item, "%s: an actor's relation with itself means nothing", what)
+			l.Errorf(item, "%s: an actor's relation with itself means nothing", what)
 		}
 		key := [2]string{min(r.A, r.B), max(r.A, r.B)}
 		if r.A != "" && r.B != "" && seen[key] {
-			l.errorf(item, "%s: the relation %s-%s is already given (relations are symmetric)", what, r.A, r.B)
+			l.Errorf(item, "%s: the relation %s-%s is already given (relations are symmetric)", what, r.A, r.B)
 		}
 		seen[key] = true
 		l.s.Relations = append(l.s.Relations, r)
@@ -145,23 +146,23 @@ func (l *loader) relations(n *yaml.Node) {
 }
 
 func (l *loader) channel(n *yaml.Node) {
-	f := l.fields(n, "channel", "mediator", "parties")
+	f := l.Fields(n, "channel", "mediator", "parties")
 	if n.Kind != yaml.MappingNode {
 		return
 	}
 	c := &l.s.Channel
 	if f["mediator"] == nil {
-		l.errorf(n, "channel: missing mediator")
+		l.Errorf(n, "channel: missing mediator")
 	} else {
 		c.Mediator = l.actorRef(f["mediator"], "channel.mediator")
 	}
 	p := f["parties"]
 	if p == nil {
-		l.errorf(n, "channel: missing parties (a list of two or more actors)")
+		l.Errorf(n, "channel: missing parties (a list of two or more actors)")
 		return
 	}
 	if p.Kind != yaml.SequenceNode {
-		l.errorf(p, "channel.parties: want a list of actors, got %s", describe(p))
+		l.Errorf(p, "channel.parties: want a list of actors, got %s", yamldoc.Describe(p))
 		return
 	}
 	for i, item := range p.Content {
@@ -169,30 +170,30 @@ func (l *loader) channel(n *yaml.Node) {
 		switch {
 		case code == "":
 		case code == c.Mediator:
-			l.errorf(item, "channel.parties[%d]: %s is the mediator; the mediator is not a party", i, code)
+			l.Errorf(item, "channel.parties[%d]: %s is the mediator; the mediator is not a party", i, code)
 		case slices.Contains(c.Parties, code):
-			l.errorf(item, "channel.parties[%d]: %s is listed twice", i, code)
+			l.Errorf(item, "channel.parties[%d]: %s is listed twice", i, code)
 		}
 		c.Parties = append(c.Parties, code)
 	}
 	if len(p.Content) < 2 {
-		l.errorf(p, "channel.parties: want at least two parties, got %d", len(p.Content))
+		l.Errorf(p, "channel.parties: want at least two parties, got %d", len(p.Content))
 	}
 }
 
 func (l *loader) indicators(n *yaml.Node) {
-	l.mapping(n, "indicators", func(k, v *yaml.Node) {
+	l.Mapping(n, "indicators", func(k, v *yaml.Node) {
 		what := "indicators." + k.Value
 		if err := event.ValidIndicatorName(k.Value); err != nil {
-			l.errorf(k, "indicators: %v", err)
+			l.Errorf(k, "indicators: %v", err)
 			return
 		}
 		actor, _, _ := strings.Cut(k.Value, ".")
-		if _, ok := l.s.Actor(actor); !ok {
-			l.errorf(k, "indicators: %q belongs to %s, which is not an actor of this scenario (have %s)", k.Value, actor, l.actorList())
+		if _, ok := l.s.Actor(actor); !ok && !l.s.Standalone {
+			l.Errorf(k, "indicators: %q belongs to %s, which is not an actor of this scenario (have %s)", k.Value, actor, l.actorList())
 		}
-		if x, ok := l.float(v, what, -math.MaxFloat64, math.MaxFloat64); ok {
-			l.s.Indicators = append(l.s.Indicators, Indicator{Name: k.Value, Value: x, Pos: l.pos(k)})
+		if x, ok := l.Float(v, what, -math.MaxFloat64, math.MaxFloat64); ok {
+			l.s.Indicators = append(l.s.Indicators, Indicator{Name: k.Value, Value: x, Pos: l.Pos(k)})
 		}
 	})
 }

@@ -1,0 +1,426 @@
+package assurance
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"backchannel/internal/cameo"
+	"backchannel/internal/scenario"
+	"backchannel/internal/yamldoc"
+)
+
+// Compile reads and compiles the assurances and red lines of a loaded
+// scenario or assurance file. On failure the error is a yamldoc.ErrorList
+// with every problem found, each at the file, line and column of the value at
+// fault.
+func Compile(s *scenario.Scenario) (*Set, error) {
+	env, err := newEnv()
+	if err != nil {
+		return nil, fmt.Errorf("CEL environment: %w", err)
+	}
+	l := &loader{
+		Checker: yamldoc.Checker{File: s.Path},
+		s:       s,
+		c:       &compiler{env: env, declared: map[string]bool{}},
+		set:     &Set{File: s.Path, Start: s.Start, Declared: map[string]float64{}},
+	}
+	l.c.Checker = &l.Checker
+	if !s.Standalone {
+		l.set.End = s.End()
+	}
+	for _, d := range s.Indicators {
+		l.set.Declared[d.Name] = d.Value
+		l.c.declared[d.Name] = true
+	}
+	if s.Redlines != nil {
+		l.redlines(s.Redlines)
+	}
+	if s.Assurances != nil {
+		l.assurances(s.Assurances)
+	}
+	l.link()
+	if len(l.Errs) > 0 {
+		l.Errs.Sort()
+		return nil, l.Errs
+	}
+	l.set.Indicators = l.c.referenced
+	return l.set, nil
+}
+
+type loader struct {
+	yamldoc.Checker
+	s   *scenario.Scenario
+	c   *compiler
+	set *Set
+	// nodes remember where each id and reference was written, for the
+	// checks that need the whole file.
+	reciprocalAt map[*Assurance]*yaml.Node
+}
+
+var idForm = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+func (l *loader) id(n *yaml.Node, what string, taken func(string) bool) string {
+	id := l.Str(n, what)
+	switch {
+	case id == "":
+		return ""
+	case !idForm.MatchString(id):
+		l.Errorf(n, "%s: %q is not an id; use letters, digits, '-', '_' and '.', as in isr-no-first-strike", what, id)
+	case taken(id):
+		l.Errorf(n, "%s: %q is used twice", what, id)
+	}
+	return id
+}
+
+// actor checks a party to an assurance or red line: an actor of the
+// scenario, or for an assurance file a CAMEO country code.
+func (l *loader) actor(n *yaml.Node, what string) string {
+	if !l.Scalar(n, what, "an actor code such as ISR") {
+		return ""
+	}
+	code := n.Value
+	if l.s.Standalone {
+		if _, ok := cameo.CountryByCode(code); !ok {
+			l.Errorf(n, "%s: unknown actor %q; want a CAMEO country code such as ISR, IRN or RUS", what, code)
+		}
+		return code
+	}
+	if _, ok := l.s.Actor(code); !ok {
+		codes := make([]string, len(l.s.Actors))
+		for i, a := range l.s.Actors {
+			codes[i] = a.Code
+		}
+		l.Errorf(n, "%s: unknown actor %q; want an actor of this scenario (%s)", what, code, strings.Join(codes, ", "))
+	}
+	return code
+}
+
+func (l *loader) redlines(n *yaml.Node) {
+	for i, item := range l.Sequence(n, "redlines") {
+		what := fmt.Sprintf("redlines[%d]", i)
+		f := l.Fields(item, what, "id", "owner", "against", "text", "when")
+		r := &Redline{Pos: l.Pos(item)}
+		for _, key := range []string{"id", "owner", "against", "when"} {
+			if f[key] == nil && item.Kind == yaml.MappingNode {
+				l.Errorf(item, "%s: missing %s", what, key)
+			}
+		}
+		if f["id"] != nil {
+			r.ID = l.id(f["id"], what+".id", func(id string) bool { _, ok := l.set.Redline(id); return ok })
+			what = "redline " + r.ID
+		}
+		if f["owner"] != nil {
+			r.Owner = l.actor(f["owner"], what+".owner")
+		}
+		if f["against"] != nil {
+			r.Against = l.actor(f["against"], what+".against")
+		}
+		if f["text"] != nil {
+			r.Text = l.Str(f["text"], what+".text")
+		}
+		if f["when"] != nil {
+			r.When = l.Str(f["when"], what+".when")
+			if r.When != "" {
+				r.prg = l.c.expr(f["when"], r.When, what+".when")
+			}
+		}
+		l.set.Redlines = append(l.set.Redlines, r)
+	}
+}
+
+func (l *loader) assurances(n *yaml.Node) {
+	l.reciprocalAt = map[*Assurance]*yaml.Node{}
+	for i, item := range l.Sequence(n, "assurances") {
+		what := fmt.Sprintf("assurances[%d]", i)
+		f := l.Fields(item, what, "id", "issuer", "beneficiary", "via", "text", "refrain", "unless",
+			"from", "until", "withdrawn", "reciprocal")
+		a := &Assurance{Pos: l.Pos(item)}
+		for _, key := range []string{"id", "issuer", "beneficiary", "refrain"} {
+			if f[key] == nil && item.Kind == yaml.MappingNode {
+				l.Errorf(item, "%s: missing %s", what, key)
+			}
+		}
+		if f["id"] != nil {
+			a.ID = l.id(f["id"], what+".id", func(id string) bool { _, ok := l.set.Assurance(id); return ok })
+			what = "assurance " + a.ID
+		}
+		if f["issuer"] != nil {
+			a.Issuer = l.actor(f["issuer"], what+".issuer")
+		}
+		if f["beneficiary"] != nil {
+			a.Beneficiary = l.actor(f["beneficiary"], what+".beneficiary")
+			if a.Beneficiary != "" && a.Beneficiary == a.Issuer {
+				l.Errorf(f["beneficiary"], "%s.beneficiary: %s cannot assure itself", what, a.Issuer)
+			}
+		}
+		if f["via"] != nil {
+			a.Via = l.actor(f["via"], what+".via")
+		} else {
+			a.Via = l.s.Channel.Mediator
+		}
+		if f["text"] != nil {
+			a.Text = l.Str(f["text"], what+".text")
+		}
+		if f["refrain"] != nil {
+			a.Refrain = l.conditions(f["refrain"], what+".refrain")
+			if len(a.Refrain) == 0 && f["refrain"].Kind == yaml.SequenceNode {
+				l.Errorf(f["refrain"], "%s.refrain: empty; an assurance promises to refrain from something", what)
+			}
+		}
+		if f["unless"] != nil {
+			a.Unless = l.conditions(f["unless"], what+".unless")
+		}
+		l.dates(a, f, what)
+		if f["reciprocal"] != nil {
+			a.Reciprocal = l.Str(f["reciprocal"], what+".reciprocal")
+			l.reciprocalAt[a] = f["reciprocal"]
+		}
+		l.set.Assurances = append(l.set.Assurances, a)
+	}
+}
+
+func (l *loader) dates(a *Assurance, f map[string]*yaml.Node, what string) {
+	switch {
+	case f["from"] != nil:
+		a.From = l.Time(f["from"], what+".from")
+	case l.s.Start.IsZero():
+		if n := f["id"]; n != nil {
+			l.Errorf(n, "%s: missing from; an assurance file without start needs a from for each assurance", what)
+		}
+	default:
+		a.From = l.s.Start
+	}
+	if n := f["until"]; n != nil {
+		a.Until = l.Time(n, what+".until")
+		if !a.Until.IsZero() && !a.From.IsZero() && !a.Until.After(a.From) {
+			l.Errorf(n, "%s.until: %s is not after from (%s)", what, day(a.Until), day(a.From))
+		}
+	}
+	if n := f["withdrawn"]; n != nil {
+		a.Withdrawn = l.Time(n, what+".withdrawn")
+		if !a.Withdrawn.IsZero() && a.Withdrawn.Before(a.From) {
+			l.Errorf(n, "%s.withdrawn: %s is before from (%s)", what, day(a.Withdrawn), day(a.From))
+		}
+	}
+}
+
+func day(t time.Time) string {
+	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		return t.Format(time.DateOnly)
+	}
+	return t.Format(time.RFC3339)
+}
+
+// link resolves the references that need the whole file: red lines named in
+// conditions, and reciprocal assurances.
+func (l *loader) link() {
+	for _, a := range l.set.Assurances {
+		for _, c := range slices.Concat(a.Refrain, a.Unless) {
+			if c.Redline == "" {
+				continue
+			}
+			r, ok := l.set.Redline(c.Redline)
+			if !ok {
+				l.Errs = append(l.Errs, &yamldoc.Error{Pos: c.Pos, Msg: fmt.Sprintf(
+					"%s: unknown red line %q; want one of the redlines section (%s)", c.where, c.Redline, l.redlineIDs())})
+				continue
+			}
+			c.redline = r
+		}
+		n := l.reciprocalAt[a]
+		switch {
+		case a.Reciprocal == "":
+		case a.Reciprocal == a.ID:
+			l.Errorf(n, "assurance %s.reciprocal: an assurance cannot stand on itself", a.ID)
+		default:
+			if _, ok := l.set.Assurance(a.Reciprocal); !ok {
+				ids := make([]string, 0, len(l.set.Assurances))
+				for _, b := range l.set.Assurances {
+					if b != a {
+						ids = append(ids, b.ID)
+					}
+				}
+				l.Errorf(n, "assurance %s.reciprocal: unknown assurance %q; want one of %s", a.ID, a.Reciprocal, orNone(ids))
+			}
+		}
+	}
+}
+
+func (l *loader) redlineIDs() string {
+	ids := make([]string, len(l.set.Redlines))
+	for i, r := range l.set.Redlines {
+		ids[i] = r.ID
+	}
+	return orNone(ids)
+}
+
+func orNone(ids []string) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	return strings.Join(ids, ", ")
+}
+
+// conditions reads a list of conditions (a single mapping is taken as a list
+// of one).
+func (l *loader) conditions(n *yaml.Node, what string) []*Condition {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items = n.Content
+	}
+	var out []*Condition
+	for i, item := range items {
+		w := what
+		if n.Kind == yaml.SequenceNode {
+			w = fmt.Sprintf("%s[%d]", what, i)
+		}
+		if c := l.condition(item, w); c != nil {
+			c.where = w
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+var patternFields = []string{"source", "target", "source_type", "target_type", "codes", "roots",
+	"quad", "goldstein_max", "min_mentions", "public"}
+
+func (l *loader) condition(n *yaml.Node, what string) *Condition {
+	if n.Kind != yaml.MappingNode {
+		l.Errorf(n, "%s: want a pattern {source: ..., target: ..., roots: [...]}, {cel: \"...\"} or {redline: ID}, got %s", what, yamldoc.Describe(n))
+		return nil
+	}
+	c := &Condition{Pos: l.Pos(n)}
+	keys := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys[n.Content[i].Value] = n.Content[i+1]
+	}
+	switch {
+	case keys["cel"] != nil:
+		f := l.Fields(n, what, "cel")
+		if v := f["cel"]; v != nil {
+			c.CEL = l.Str(v, what+".cel")
+			if c.CEL == "" {
+				return nil
+			}
+			c.prg = l.c.expr(v, c.CEL, what+".cel")
+		}
+	case keys["redline"] != nil:
+		f := l.Fields(n, what, "redline")
+		if v := f["redline"]; v != nil {
+			c.Redline = l.Str(v, what+".redline")
+			c.Pos = l.Pos(v)
+			if c.Redline == "" {
+				return nil
+			}
+		}
+	default:
+		f := l.Fields(n, what, slices.Concat(patternFields, []string{"cel", "redline"})...)
+		if len(f) == 0 {
+			l.Errorf(n, "%s: an empty pattern would match every event; name at least one of %s", what, strings.Join(patternFields, ", "))
+			return nil
+		}
+		c.Pattern = l.pattern(f, what)
+		c.CEL = c.Pattern.CEL()
+		c.prg = l.c.expr(n, c.CEL, what)
+	}
+	return c
+}
+
+func (l *loader) pattern(f map[string]*yaml.Node, what string) *Pattern {
+	p := &Pattern{}
+	countries := func(key string) []string {
+		n := f[key]
+		if n == nil {
+			return nil
+		}
+		vals := l.Strings(n, what+"."+key)
+		for _, v := range vals {
+			if _, ok := cameo.CountryByCode(v); !ok {
+				l.Errorf(n, "%s.%s: unknown actor %q; want a CAMEO country code such as ISR, IRN or USA", what, key, v)
+			}
+		}
+		return vals
+	}
+	actorTypes := func(key string) []string {
+		n := f[key]
+		if n == nil {
+			return nil
+		}
+		vals := l.Strings(n, what+"."+key)
+		for _, v := range vals {
+			if _, ok := cameo.TypeLabel(v); !ok {
+				l.Errorf(n, "%s.%s: unknown actor type %q; want a CAMEO type code such as GOV, MIL, CVL or COP", what, key, v)
+			}
+		}
+		return vals
+	}
+	p.Source, p.Target = countries("source"), countries("target")
+	p.SourceType, p.TargetType = actorTypes("source_type"), actorTypes("target_type")
+	if n := f["codes"]; n != nil {
+		p.Codes = l.Strings(n, what+".codes")
+		for _, c := range p.Codes {
+			if !knownPrefix(c) {
+				l.Errorf(n, "%s.codes: %q is no CAMEO event code nor the start of one; want digits such as \"19\" or \"1384\" (quote them)", what, c)
+			}
+		}
+	}
+	if n := f["roots"]; n != nil {
+		p.Roots = l.Strings(n, what+".roots")
+		for _, r := range p.Roots {
+			if len(r) != 2 || cameo.QuadOfRoot(r) == 0 {
+				l.Errorf(n, "%s.roots: %q is not a CAMEO root; want two digits \"01\" to \"20\" (quote them)", what, r)
+			}
+		}
+	}
+	if n := f["quad"]; n != nil {
+		items := []*yaml.Node{n}
+		if n.Kind == yaml.SequenceNode {
+			items = n.Content
+		}
+		for _, q := range items {
+			if v, ok := l.Int(q, what+".quad"); ok {
+				if v < 1 || v > 4 {
+					l.Errorf(q, "%s.quad: %d is not a quad class; want 1 to 4", what, v)
+				}
+				p.Quad = append(p.Quad, v)
+			}
+		}
+	}
+	if n := f["goldstein_max"]; n != nil {
+		if v, ok := l.Float(n, what+".goldstein_max", -10, 10); ok {
+			p.GoldsteinMax = &v
+		}
+	}
+	if n := f["min_mentions"]; n != nil {
+		if v, ok := l.Int(n, what+".min_mentions"); ok {
+			if v < 0 {
+				l.Errorf(n, "%s.min_mentions: %d is negative", what, v)
+			}
+			p.MinMentions = &v
+		}
+	}
+	if n := f["public"]; n != nil {
+		v := l.Bool(n, what+".public")
+		p.Public = &v
+	}
+	return p
+}
+
+// knownPrefix reports whether some CAMEO code starts with prefix.
+func knownPrefix(prefix string) bool {
+	if prefix == "" {
+		return false
+	}
+	for _, c := range cameo.Codes() {
+		if strings.HasPrefix(c.Code, prefix) {
+			return true
+		}
+	}
+	return false
+}
