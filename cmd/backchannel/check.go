@@ -125,12 +125,35 @@ func loadError(path string, err error) error {
 	return err
 }
 
-// check reads every record, sorts them by time (stably: equal times keep
-// their input order) and runs the engine over them.
+// check replays the records through the engine and returns its result with
+// the rejected lines.
 func check(e *env, in *inputs, set *assurance.Set, opts indicator.Options) (*assurance.Result, error) {
+	eng, rej, err := replay(e, in, set, opts)
+	if err != nil {
+		return nil, err
+	}
+	res := eng.Finish(set.End)
+	if rej.listed != nil {
+		res.Rejected = rej.listed
+	}
+	res.RejectedTotal = rej.total
+	return res, nil
+}
+
+// rejections are the lines a replay skipped: the first MaxRejectedListed
+// in full, and how many in all.
+type rejections struct {
+	listed []assurance.Rejection
+	total  int
+}
+
+// replay reads every record, sorts them by time (stably: equal times keep
+// their input order) and steps an engine through them. Rejected lines are
+// reported on standard error as they are met.
+func replay(e *env, in *inputs, set *assurance.Set, opts indicator.Options) (*assurance.Engine, *rejections, error) {
 	var recs []sourced
-	var rejected []assurance.Rejection
-	total := 0
+	rej := &rejections{}
+	log := &rejectLog{w: e.stderr}
 	inline := 0
 	s := in.scenario
 	err := in.each(func(f *event.File, r *event.Record) error {
@@ -147,35 +170,26 @@ func check(e *env, in *inputs, set *assurance.Set, opts indicator.Options) (*ass
 		recs = append(recs, sourced{*r, src})
 		return nil
 	}, func(f *event.File, err error) {
-		total++
+		rej.total++
+		log.add(f, err)
 		var le *event.LineError
-		if errors.As(err, &le) && len(rejected) < event.MaxRejectedListed {
-			rejected = append(rejected, assurance.Rejection{File: le.File, Line: le.Line, Column: le.Column, Reason: le.Reason})
-		}
-		if total <= rejectsShown {
-			fmt.Fprintf(e.stderr, "skipped: %v\n", err)
+		if errors.As(err, &le) && len(rej.listed) < event.MaxRejectedListed {
+			rej.listed = append(rej.listed, assurance.Rejection{File: le.File, Line: le.Line, Column: le.Column, Reason: le.Reason})
 		}
 	})
+	log.finish()
 	if err != nil {
-		return nil, err
-	}
-	if total > rejectsShown {
-		fmt.Fprintf(e.stderr, "skipped %d more bad lines (%d in all)\n", total-rejectsShown, total)
+		return nil, nil, err
 	}
 	slices.SortStableFunc(recs, func(a, b sourced) int { return a.rec.Time().Compare(b.rec.Time()) })
 	eng, err := assurance.NewEngine(set, opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for i := range recs {
 		if err := eng.Step(&recs[i].rec, recs[i].src); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	res := eng.Finish(set.End)
-	if rejected != nil {
-		res.Rejected = rejected
-	}
-	res.RejectedTotal = total
-	return res, nil
+	return eng, rej, nil
 }

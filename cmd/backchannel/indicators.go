@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"backchannel/internal/assurance"
 	"backchannel/internal/chart"
 	"backchannel/internal/event"
 	"backchannel/internal/indicator"
@@ -59,6 +60,8 @@ event's weight halves every half-life) and prints them day by day:
   A->B.net_cooperation  cooperation - conflict
   A.instability         weighted share of material conflict and protest in A's events, 0..1
   K->A.pressure         conflict from a third party K toward A
+  A->B.rhetoric_gap     public verbal hostility (quad 3) from A to B while A has an
+                        assurance in force toward B (scenarios with assurances)
   A.name                a numeric observation as given (IRN.enrichment_pct)
 
 Each row holds the values at the end of its interval (the row of a day counts that
@@ -167,19 +170,36 @@ func runIndicators(e *env, args []string) error {
 		return err
 	}
 	sc := in.scenario
-	if sc != nil {
-		for _, d := range sc.Indicators {
-			calc.Declare(d.Name, d.Value, sc.Start)
+	if sc != nil && (sc.Assurances != nil || sc.Redlines != nil) {
+		// The rhetoric gap needs to know when each assurance was in
+		// force: the records go through the assurance engine, whose
+		// calculator then holds them all.
+		set, err := assurance.Compile(sc)
+		if err != nil {
+			in.close()
+			return loadError(sc.Path, err)
 		}
-	}
-	rl := &rejectLog{w: e.stderr}
-	err = in.each(func(_ *event.File, r *event.Record) error {
-		calc.Add(r)
-		return nil
-	}, rl.add)
-	rl.finish()
-	if err != nil {
-		return err
+		eng, _, err := replay(e, in, set, opts)
+		if err != nil {
+			return err
+		}
+		eng.Finish(set.End)
+		calc = eng.Calculator()
+	} else {
+		if sc != nil {
+			for _, d := range sc.Indicators {
+				calc.Declare(d.Name, d.Value, sc.Start)
+			}
+		}
+		rl := &rejectLog{w: e.stderr}
+		err = in.each(func(_ *event.File, r *event.Record) error {
+			calc.Add(r)
+			return nil
+		}, rl.add)
+		rl.finish()
+		if err != nil {
+			return err
+		}
 	}
 	first, last, ok := calc.Span()
 	if !ok {
@@ -286,6 +306,8 @@ func panelFor(k indicator.Kind, o indicator.Options) chart.Panel {
 		return chart.Panel{Title: "Internal instability: share of material conflict and protest (" + decay + ")", YLabel: "share, 0..1"}
 	case indicator.Pressure:
 		return chart.Panel{Title: "Pressure from third parties (" + decay + ")", YLabel: "decayed conflict / 10"}
+	case indicator.RhetoricGap:
+		return chart.Panel{Title: "Rhetoric gap: public verbal hostility while assuring privately (" + decay + ")", YLabel: "decayed Goldstein sum / 10"}
 	}
 	return chart.Panel{Title: "Observed indicators", YLabel: "value as reported"}
 }

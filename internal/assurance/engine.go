@@ -32,6 +32,7 @@ type Engine struct {
 
 	cur         Source // the record being applied, for EvalErrors
 	seq         int    // transitions and crossings so far
+	evals       int    // condition evaluations so far
 	records     int
 	first, last time.Time
 	started     bool
@@ -60,9 +61,13 @@ func NewEngine(set *Set, opts indicator.Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{set: set, calc: calc, errs: map[string]*EvalError{}}
-	// Declared values hold from the beginning of time, so that every
-	// declared indicator has a value at every record.
-	origin := time.Date(event.MinYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	// Declared values hold from the scenario's start (from the beginning
+	// of time in an assurance file without one), so that every declared
+	// indicator has a value wherever a condition is evaluated.
+	origin := set.Start
+	if origin.IsZero() {
+		origin = time.Date(event.MinYear, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
 	for name, v := range set.Declared {
 		calc.Declare(name, v, origin)
 	}
@@ -184,6 +189,7 @@ func (e *Engine) crossed(r *Redline) bool {
 // eval runs a program on the current record. An evaluation error counts as
 // not matched and is recorded under where.
 func (e *Engine) eval(prg cel.Program, where string) bool {
+	e.evals++
 	out, _, err := prg.Eval(&e.act)
 	if err == nil {
 		return out == types.True
@@ -325,6 +331,10 @@ func (e *Engine) redlineState(r *Redline) *redlineState {
 	}
 	return nil
 }
+
+// Evaluations returns how many conditions (CEL programs, red lines' included)
+// the engine has evaluated.
+func (e *Engine) Evaluations() int { return e.evals }
 
 // Finish makes the transitions due by end (or by the last record, if later)
 // and returns the result. The engine should not be stepped after.

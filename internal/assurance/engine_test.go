@@ -61,7 +61,7 @@ func threat(id, at, src, tgt, code string) string {
 	return fmt.Sprintf(`{"kind":"event","id":%q,"time":%q,"source":{"country":%q},"target":{"country":%q},"code":%q,"public":true}`, id, at, src, tgt, code)
 }
 
-func compileText(t *testing.T, text string) *Set {
+func compileText(t testing.TB, text string) *Set {
 	t.Helper()
 	s, err := scenario.Parse("test.yaml", []byte(text))
 	if err != nil {

@@ -168,7 +168,7 @@ func (l *loader) assurances(n *yaml.Node) {
 		}
 		if f["refrain"] != nil {
 			a.Refrain = l.conditions(f["refrain"], what+".refrain")
-			if len(a.Refrain) == 0 && f["refrain"].Kind == yaml.SequenceNode {
+			if len(a.Refrain) == 0 && f["refrain"].Kind == yaml.SequenceNode && len(f["refrain"].Content) == 0 {
 				l.Errorf(f["refrain"], "%s.refrain: empty; an assurance promises to refrain from something", what)
 			}
 		}
