@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"cel.dev/cel-go/common/types"
+
 	"backchannel/internal/event"
 	"backchannel/internal/indicator"
 )
@@ -95,4 +97,62 @@ func BenchmarkConditions(b *testing.B) {
 	}
 	b.ReportMetric(float64(evals)/b.Elapsed().Seconds(), "evals/s")
 	b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// benchPatterns are the pattern conditions of benchScenario(100), for the
+// baseline.
+func benchPatterns(set *Set) []*Condition {
+	var out []*Condition
+	for _, a := range set.Assurances {
+		for _, c := range slices.Concat(a.Refrain, a.Unless) {
+			if c.Pattern != nil {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// BenchmarkPatternsCEL evaluates the 200 pattern conditions of the engine
+// benchmark on every record through CEL, as the engine does; the baseline,
+// BenchmarkPatternsGo, runs the same patterns through the hand-written Go
+// matcher of the property test. Their ratio is what one evaluation path
+// (and CEL's safety and generality) costs.
+func BenchmarkPatternsCEL(b *testing.B) {
+	recs := gdeltReplay(b)
+	conds := benchPatterns(compileText(b, benchScenario(100)))
+	calc, _ := indicator.New(indicator.Options{})
+	act := activation{ind: &indicators{calc: calc}}
+	matched := 0
+	b.ResetTimer()
+	for b.Loop() {
+		for i := range recs {
+			act.set(&recs[i])
+			for _, c := range conds {
+				if out, _, err := c.prg.Eval(&act); err == nil && out == types.True {
+					matched++
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(len(recs)*len(conds)*b.N)/b.Elapsed().Seconds(), "evals/s")
+	b.ReportMetric(float64(matched)/float64(b.N), "matches/op")
+}
+
+func BenchmarkPatternsGo(b *testing.B) {
+	recs := gdeltReplay(b)
+	conds := benchPatterns(compileText(b, benchScenario(100)))
+	matched := 0
+	b.ResetTimer()
+	for b.Loop() {
+		for i := range recs {
+			for _, c := range conds {
+				if refMatch(c.Pattern, &recs[i]) {
+					matched++
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(len(recs)*len(conds)*b.N)/b.Elapsed().Seconds(), "evals/s")
+	b.ReportMetric(float64(matched)/float64(b.N), "matches/op")
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common"
@@ -22,6 +23,8 @@ import (
 type compiler struct {
 	*yamldoc.Checker
 	env *cel.Env
+	// src is the file's text, to place errors inside expressions.
+	src []byte
 	// declared holds the scenario's declared indicators; referenced
 	// collects, in order of first use, the names conditions read.
 	declared   map[string]bool
@@ -123,32 +126,93 @@ func (c *compiler) checkName(name string) error {
 	return nil
 }
 
-// errAt records an error at loc within the expression written at n. For an
-// expression on one line (plain or quoted) the column is exact; for a block
-// scalar the line is, and the column is left out.
+// errAt records an error at loc within the expression written at n. The
+// place in the file is found by walking the expression's text and the file's
+// side by side (see locate), so that escapes, folded lines and block scalars
+// still point at the right character; without the file's text it falls back
+// to the start of the value.
 func (c *compiler) errAt(n *yaml.Node, loc common.Location, format string, args ...any) {
 	p := c.Pos(n)
-	if loc != nil && loc.Line() > 0 {
-		switch n.Style {
-		case yaml.LiteralStyle, yaml.FoldedStyle:
-			p.Line += loc.Line()
-			p.Column = 0
-		default:
-			if n.Kind != yaml.ScalarNode {
-				break // a pattern: its generated CEL has no place in the file
-			}
-			if loc.Line() == 1 {
-				p.Column += loc.Column()
-				if n.Style == yaml.SingleQuotedStyle || n.Style == yaml.DoubleQuotedStyle {
-					p.Column++
-				}
-			} else {
-				p.Line += loc.Line() - 1
-				p.Column = 0
-			}
+	if loc != nil && loc.Line() > 0 && n.Kind == yaml.ScalarNode {
+		if line, col, ok := locate(c.src, n, offsetOf(n.Value, loc.Line(), loc.Column())); ok {
+			p.Line, p.Column = line, col
 		}
 	}
 	c.Errs = append(c.Errs, &yamldoc.Error{Pos: p, Msg: strings.TrimSpace(fmt.Sprintf(format, args...))})
+}
+
+// offsetOf turns CEL's line (1-based) and column (0-based, in code points)
+// into an offset in code points within value.
+func offsetOf(value string, line, col int) int {
+	off := 0
+	for i, l := range strings.Split(value, "\n") {
+		if i == line-1 {
+			return off + col
+		}
+		off += utf8.RuneCountInString(l) + 1
+	}
+	return off
+}
+
+// locate finds where the rune at offset off of n's value is written in src.
+// A value is its written text less quotes, escapes, indentation and line
+// breaks (folded to spaces), so every rune of the value is matched to the
+// next equal rune of the text, a space or a line break also matching a line
+// break. A rune the text does not hold nearby (an escape such as \t) is
+// passed over without moving. It returns the 1-based line and column.
+func locate(src []byte, n *yaml.Node, off int) (line, col int, ok bool) {
+	text := []rune(string(src))
+	// Find the node's start: line and column are 1-based, in runes.
+	i, l, c := 0, 1, 1
+	for i < len(text) && (l < n.Line || l == n.Line && c < n.Column) {
+		if text[i] == '\n' {
+			l, c = l+1, 1
+		} else {
+			c++
+		}
+		i++
+	}
+	if l != n.Line || c != n.Column {
+		return 0, 0, false
+	}
+	switch n.Style {
+	case yaml.SingleQuotedStyle, yaml.DoubleQuotedStyle:
+		i++ // the opening quote
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		for i < len(text) && text[i] != '\n' { // the indicator line
+			i++
+		}
+	}
+	value := []rune(n.Value)
+	const lookahead = 64
+	match := func(v rune) int { // index of the text rune matching v, or -1
+		for j := i; j < len(text) && j < i+lookahead; j++ {
+			if text[j] == v || (v == ' ' || v == '\n') && text[j] == '\n' {
+				return j
+			}
+		}
+		return -1
+	}
+	for k := 0; k < off && k < len(value); k++ {
+		if j := match(value[k]); j >= 0 {
+			i = j + 1
+		}
+	}
+	if off < len(value) {
+		if j := match(value[off]); j >= 0 {
+			i = j
+		}
+	}
+	// Turn the index back into a line and column.
+	line, col = 1, 1
+	for _, r := range text[:min(i, len(text))] {
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col, true
 }
 
 var errNoProgram = errors.New("condition was not compiled")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +27,7 @@ func Compile(s *scenario.Scenario) (*Set, error) {
 	l := &loader{
 		Checker: yamldoc.Checker{File: s.Path},
 		s:       s,
-		c:       &compiler{env: env, declared: map[string]bool{}},
+		c:       &compiler{env: env, src: s.Source, declared: map[string]bool{}},
 		set:     &Set{File: s.Path, Start: s.Start, Declared: map[string]float64{}},
 	}
 	l.c.Checker = &l.Checker
@@ -334,62 +335,52 @@ func (l *loader) condition(n *yaml.Node, what string) *Condition {
 
 func (l *loader) pattern(f map[string]*yaml.Node, what string) *Pattern {
 	p := &Pattern{}
-	countries := func(key string) []string {
+	// each reads a field that may be one value or a list, and checks each
+	// value where it is written (want formats the complaint about a bad
+	// one); an empty list would leave the field unset, matching everything,
+	// so it is refused.
+	each := func(key, want string, ok func(string) bool) []string {
 		n := f[key]
 		if n == nil {
 			return nil
 		}
-		vals := l.Strings(n, what+"."+key)
-		for _, v := range vals {
-			if _, ok := cameo.CountryByCode(v); !ok {
-				l.Errorf(n, "%s.%s: unknown actor %q; want a CAMEO country code such as ISR, IRN or USA", what, key, v)
-			}
-		}
-		return vals
-	}
-	actorTypes := func(key string) []string {
-		n := f[key]
-		if n == nil {
-			return nil
-		}
-		vals := l.Strings(n, what+"."+key)
-		for _, v := range vals {
-			if _, ok := cameo.TypeLabel(v); !ok {
-				l.Errorf(n, "%s.%s: unknown actor type %q; want a CAMEO type code such as GOV, MIL, CVL or COP", what, key, v)
-			}
-		}
-		return vals
-	}
-	p.Source, p.Target = countries("source"), countries("target")
-	p.SourceType, p.TargetType = actorTypes("source_type"), actorTypes("target_type")
-	if n := f["codes"]; n != nil {
-		p.Codes = l.Strings(n, what+".codes")
-		for _, c := range p.Codes {
-			if !knownPrefix(c) {
-				l.Errorf(n, "%s.codes: %q is no CAMEO event code nor the start of one; want digits such as \"19\" or \"1384\" (quote them)", what, c)
-			}
-		}
-	}
-	if n := f["roots"]; n != nil {
-		p.Roots = l.Strings(n, what+".roots")
-		for _, r := range p.Roots {
-			if len(r) != 2 || cameo.QuadOfRoot(r) == 0 {
-				l.Errorf(n, "%s.roots: %q is not a CAMEO root; want two digits \"01\" to \"20\" (quote them)", what, r)
-			}
-		}
-	}
-	if n := f["quad"]; n != nil {
 		items := []*yaml.Node{n}
 		if n.Kind == yaml.SequenceNode {
 			items = n.Content
-		}
-		for _, q := range items {
-			if v, ok := l.Int(q, what+".quad"); ok {
-				if v < 1 || v > 4 {
-					l.Errorf(q, "%s.quad: %d is not a quad class; want 1 to 4", what, v)
-				}
-				p.Quad = append(p.Quad, v)
+			if len(items) == 0 {
+				l.Errorf(n, "%s.%s: empty list; name at least one value, or leave the field out to match any", what, key)
+				return nil
 			}
+		}
+		var out []string
+		for _, item := range items {
+			if !l.Scalar(item, what+"."+key, "a string or a list of strings") {
+				continue
+			}
+			if !ok(item.Value) {
+				l.Errorf(item, "%s.%s: "+want, what, key, item.Value)
+			}
+			out = append(out, item.Value)
+		}
+		return out
+	}
+	country := func(v string) bool { _, ok := cameo.CountryByCode(v); return ok }
+	actorType := func(v string) bool { _, ok := cameo.TypeLabel(v); return ok }
+	const wantCountry = "unknown actor %q; want a CAMEO country code such as ISR, IRN or USA"
+	const wantType = "unknown actor type %q; want a CAMEO type code such as GOV, MIL, CVL or COP"
+	p.Source = each("source", wantCountry, country)
+	p.Target = each("target", wantCountry, country)
+	p.SourceType = each("source_type", wantType, actorType)
+	p.TargetType = each("target_type", wantType, actorType)
+	p.Codes = each("codes", "%q is no CAMEO event code nor the start of one; want digits such as \"19\" or \"1384\" (quote them)", knownPrefix)
+	p.Roots = each("roots", "%q is not a CAMEO root; want two digits \"01\" to \"20\" (quote them)",
+		func(r string) bool { return len(r) == 2 && cameo.QuadOfRoot(r) != 0 })
+	for _, q := range each("quad", "%s is not a quad class; want 1 to 4", func(v string) bool {
+		n, err := strconv.Atoi(v)
+		return err == nil && n >= 1 && n <= 4
+	}) {
+		if n, err := strconv.Atoi(q); err == nil {
+			p.Quad = append(p.Quad, n)
 		}
 	}
 	if n := f["goldstein_max"]; n != nil {

@@ -35,7 +35,7 @@ func Load(path string) (*Scenario, error) {
 // indicators and events they are checked against. Its Standalone is true and
 // none of the scenario's required sections is required.
 func Parse(path string, data []byte) (*Scenario, error) {
-	l := &loader{Checker: yamldoc.Checker{File: path}, s: &Scenario{Path: path, Dir: filepath.Dir(path), HorizonDays: 180}}
+	l := &loader{Checker: yamldoc.Checker{File: path}, s: &Scenario{Path: path, Dir: filepath.Dir(path), HorizonDays: 180, Source: data}}
 	l.parse(data)
 	if len(l.Errs) > 0 {
 		l.Errs.Sort()

@@ -42,6 +42,9 @@ type Scenario struct {
 	// Assurances, Redlines and Model are kept as YAML for the packages that
 	// read them (nil when absent).
 	Assurances, Redlines, Model *yaml.Node
+	// Source is the file's text, for loaders that locate errors inside a
+	// value (a CEL expression's column within its YAML string).
+	Source []byte
 	// Standalone is true for an assurance file: no name, actors or channel,
 	// only assurances and red lines with what they are checked against.
 	Standalone bool
