@@ -111,6 +111,7 @@ func runCheck(e *env, args []string) error {
 	if o.json {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // "ISR->IRN", "x > 1.0" as written
 		return enc.Encode(res)
 	}
 	return assurance.WriteTimeline(e.stdout, in.scenario.Path, res)

@@ -48,6 +48,10 @@ type Assurance struct {
 	// breached or withdrawn, this one lapses.
 	Reciprocal string
 	Pos        yamldoc.Pos
+	// FromPos, UntilPos and WithdrawnPos are where those times are written
+	// (FromPos is Pos when from is the scenario's start): the triggers of
+	// the transitions that come with the clock.
+	FromPos, UntilPos, WithdrawnPos yamldoc.Pos
 }
 
 // Redline is a line an owner drew against another actor: When, a CEL

@@ -38,7 +38,11 @@ func (c *compiler) expr(n *yaml.Node, src, what string) cel.Program {
 	checked, iss := c.env.Compile(src)
 	if iss.Err() != nil {
 		for _, e := range iss.Errors() {
-			c.errAt(n, e.Location, "%s: %s", what, e.Message)
+			msg := e.Message
+			if strings.Contains(msg, "(double, int)") || strings.Contains(msg, "(int, double)") {
+				msg += "; CEL does not mix int and double: write 1.0, not 1, beside a double such as ind[...] or e.goldstein"
+			}
+			c.errAt(n, e.Location, "%s: %s", what, msg)
 		}
 		return nil
 	}

@@ -1,6 +1,7 @@
 package assurance
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -51,6 +52,8 @@ type redlineState struct {
 	r     *Redline
 	res   RedlineResult
 	where string
+	// record is the number of the record that crossed the line.
+	record int
 }
 
 // NewEngine returns an engine for set whose indicators (those conditions
@@ -130,6 +133,7 @@ func (e *Engine) Step(r *event.Record, src Source) error {
 		}
 		if e.eval(rl.r.prg, rl.where) {
 			rl.res.Crossed, rl.res.Time, rl.res.Trigger = true, t, trig("when: "+rl.r.When)
+			rl.record = e.records
 			e.seq++
 			rl.res.seq = e.seq
 		}
@@ -139,7 +143,7 @@ func (e *Engine) Step(r *event.Record, src Source) error {
 		if s.res.Status != InForce {
 			continue
 		}
-		if i, c := e.match(s.a.Unless); c != nil {
+		if i, c := e.match(s.a.Unless, false); c != nil {
 			e.move(s, Lapsed, t, trig(fmt.Sprintf("unless[%d]: %s", i, c)))
 		}
 	}
@@ -148,7 +152,7 @@ func (e *Engine) Step(r *event.Record, src Source) error {
 		if s.res.Status != InForce {
 			continue
 		}
-		if i, c := e.match(s.a.Refrain); c != nil {
+		if i, c := e.match(s.a.Refrain, true); c != nil {
 			e.move(s, Breached, t, trig(fmt.Sprintf("refrain[%d]: %s", i, c)))
 			s.fell = true
 		}
@@ -162,10 +166,14 @@ func (e *Engine) Step(r *event.Record, src Source) error {
 }
 
 // match returns the first condition of conds that the current record meets.
-func (e *Engine) match(conds []*Condition) (int, *Condition) {
+// A red line in unless releases the issuer however long ago it was crossed;
+// one in refrain breaches only when crossed at this record, since a crossing
+// before the assurance was in force is no act against it (and one while it
+// was in force breached it then).
+func (e *Engine) match(conds []*Condition, refrain bool) (int, *Condition) {
 	for i, c := range conds {
 		if c.redline != nil {
-			if e.crossed(c.redline) {
+			if rl := e.redlineState(c.redline); rl.res.Crossed && (!refrain || rl.record == e.records) {
 				return i, c
 			}
 			continue
@@ -175,15 +183,6 @@ func (e *Engine) match(conds []*Condition) (int, *Condition) {
 		}
 	}
 	return -1, nil
-}
-
-func (e *Engine) crossed(r *Redline) bool {
-	for _, rl := range e.rls {
-		if rl.r == r {
-			return rl.res.Crossed
-		}
-	}
-	return false
 }
 
 // eval runs a program on the current record. An evaluation error counts as
@@ -268,7 +267,7 @@ func (e *Engine) advance(t time.Time) {
 			case s.res.Status == Acknowledged && !s.a.From.After(t):
 				due = append(due, timed{s.a.From, s, InForce})
 			case s.res.Status == InForce && !s.a.Withdrawn.IsZero() && !s.a.Withdrawn.After(t) &&
-				(s.a.Until.IsZero() || s.a.Withdrawn.Before(s.a.Until)):
+				(s.a.Until.IsZero() || !s.a.Withdrawn.After(s.a.Until)):
 				due = append(due, timed{s.a.Withdrawn, s, Withdrawn})
 			case s.res.Status == InForce && !s.a.Until.IsZero() && !s.a.Until.After(t):
 				due = append(due, timed{s.a.Until, s, Expired})
@@ -277,24 +276,38 @@ func (e *Engine) advance(t time.Time) {
 		if len(due) == 0 {
 			return
 		}
-		// One transition at a time, earliest first (file order on ties),
-		// since each may change what is due next.
-		d := slices.MinFunc(due, func(a, b timed) int { return a.at.Compare(b.at) })
+		// One transition at a time, since each may change what is due
+		// next: earliest first; at one instant coming into force, then
+		// withdrawals (whose reciprocal lapses come before expiry, as in
+		// the order of ASSURANCES.md), then expiries; file order on ties.
+		d := slices.MinFunc(due, func(a, b timed) int {
+			return cmp.Or(a.at.Compare(b.at), clockRank[a.kind]-clockRank[b.kind])
+		})
 		e.apply(d)
 	}
 }
 
+// clockRank orders the transitions that come with the clock at one instant.
+var clockRank = map[Status]int{InForce: 0, Withdrawn: 1, Expired: 2}
+
 func (e *Engine) apply(d timed) {
 	s := d.s
-	e.move(s, d.kind, d.at, nil)
+	field, pos := "from", s.a.FromPos
+	switch d.kind {
+	case Withdrawn:
+		field, pos = "withdrawn", s.a.WithdrawnPos
+	case Expired:
+		field, pos = "until", s.a.UntilPos
+	}
+	clock := &Trigger{Source: Source{File: pos.File, Line: pos.Line}, Condition: field + " " + d.at.Format(time.RFC3339)}
+	e.move(s, d.kind, d.at, clock)
 	switch d.kind {
 	case InForce:
 		// A red line named in unless and crossed before from releases the
 		// issuer as soon as the assurance would bind it; so does a
 		// reciprocal that fell before.
 		for i, c := range s.a.Unless {
-			if c.redline != nil && e.crossed(c.redline) {
-				rl := e.redlineState(c.redline)
+			if rl := e.redlineState(c.redline); c.redline != nil && rl.res.Crossed {
 				tr := *rl.res.Trigger
 				tr.Condition = fmt.Sprintf("unless[%d]: red line %s, crossed %s", i, c.Redline, rl.res.Time.Format(time.RFC3339))
 				e.move(s, Lapsed, d.at, &tr)
@@ -304,13 +317,13 @@ func (e *Engine) apply(d timed) {
 		if other, ok := e.state(s.a.Reciprocal); ok && (other.res.Status == Breached || other.res.Status == Withdrawn) {
 			tr := Trigger{Assurance: other.a.ID, Condition: fmt.Sprintf("reciprocal %s was %s", other.a.ID, other.res.Status)}
 			if other.res.Trigger != nil {
-				tr.Source = other.res.Trigger.Source
+				tr.Source, tr.Note = other.res.Trigger.Source, other.res.Trigger.Note
 			}
 			e.move(s, Lapsed, d.at, &tr)
 		}
 	case Withdrawn:
 		s.fell = true
-		e.reciprocity(d.at, &Trigger{})
+		e.reciprocity(d.at, clock)
 	}
 }
 

@@ -241,9 +241,15 @@ func TestLifecycle(t *testing.T) {
 				if got.Status != w.status || !got.Since.Equal(tm(w.since)) {
 					t.Errorf("%s: %s since %s, want %s since %s\nhistory %+v", w.id, got.Status, got.Since.Format(time.RFC3339), w.status, w.since, got.History)
 				}
+				// Records are rec.jsonl's lines; a transition that
+				// comes with the clock names the line of test.yaml
+				// where its from, until or withdrawn is written.
 				line := 0
-				if got.Trigger != nil {
+				if got.Trigger != nil && got.Trigger.File == "rec.jsonl" {
 					line = got.Trigger.Line
+				}
+				if got.Trigger != nil && got.Trigger.File != "rec.jsonl" && (got.Trigger.File != "test.yaml" || got.Trigger.Line == 0) {
+					t.Errorf("%s: trigger %+v names neither a record nor a line of test.yaml", w.id, got.Trigger)
 				}
 				if line != w.line {
 					t.Errorf("%s: trigger line %d, want %d (%+v)", w.id, line, w.line, got.Trigger)

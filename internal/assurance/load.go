@@ -65,8 +65,18 @@ type loader struct {
 
 var idForm = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
+// nonEmpty reads a string that must not be empty: an empty expression or
+// name would otherwise be dropped without a word.
+func (l *loader) nonEmpty(n *yaml.Node, what, want string) string {
+	v := l.Str(n, what)
+	if v == "" && n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		l.Errorf(n, "%s: empty; want %s", what, want)
+	}
+	return v
+}
+
 func (l *loader) id(n *yaml.Node, what string, taken func(string) bool) string {
-	id := l.Str(n, what)
+	id := l.nonEmpty(n, what, "an id such as isr-no-first-strike")
 	switch {
 	case id == "":
 		return ""
@@ -125,7 +135,7 @@ func (l *loader) redlines(n *yaml.Node) {
 			r.Text = l.Str(f["text"], what+".text")
 		}
 		if f["when"] != nil {
-			r.When = l.Str(f["when"], what+".when")
+			r.When = l.nonEmpty(f["when"], what+".when", "a CEL expression that is true when the line is crossed")
 			if r.When != "" {
 				r.prg = l.c.expr(f["when"], r.When, what+".when")
 			}
@@ -178,7 +188,7 @@ func (l *loader) assurances(n *yaml.Node) {
 		}
 		l.dates(a, f, what)
 		if f["reciprocal"] != nil {
-			a.Reciprocal = l.Str(f["reciprocal"], what+".reciprocal")
+			a.Reciprocal = l.nonEmpty(f["reciprocal"], what+".reciprocal", "the id of another assurance")
 			l.reciprocalAt[a] = f["reciprocal"]
 		}
 		l.set.Assurances = append(l.set.Assurances, a)
@@ -186,9 +196,11 @@ func (l *loader) assurances(n *yaml.Node) {
 }
 
 func (l *loader) dates(a *Assurance, f map[string]*yaml.Node, what string) {
+	a.FromPos = a.Pos
 	switch {
 	case f["from"] != nil:
 		a.From = l.Time(f["from"], what+".from")
+		a.FromPos = l.Pos(f["from"])
 	case l.s.Start.IsZero():
 		if n := f["id"]; n != nil {
 			l.Errorf(n, "%s: missing from; an assurance file without start needs a from for each assurance", what)
@@ -197,15 +209,19 @@ func (l *loader) dates(a *Assurance, f map[string]*yaml.Node, what string) {
 		a.From = l.s.Start
 	}
 	if n := f["until"]; n != nil {
-		a.Until = l.Time(n, what+".until")
+		a.Until, a.UntilPos = l.Time(n, what+".until"), l.Pos(n)
 		if !a.Until.IsZero() && !a.From.IsZero() && !a.Until.After(a.From) {
 			l.Errorf(n, "%s.until: %s is not after from (%s)", what, day(a.Until), day(a.From))
 		}
 	}
 	if n := f["withdrawn"]; n != nil {
-		a.Withdrawn = l.Time(n, what+".withdrawn")
-		if !a.Withdrawn.IsZero() && a.Withdrawn.Before(a.From) {
+		a.Withdrawn, a.WithdrawnPos = l.Time(n, what+".withdrawn"), l.Pos(n)
+		switch {
+		case a.Withdrawn.IsZero():
+		case a.Withdrawn.Before(a.From):
 			l.Errorf(n, "%s.withdrawn: %s is before from (%s)", what, day(a.Withdrawn), day(a.From))
+		case !a.Until.IsZero() && a.Withdrawn.After(a.Until):
+			l.Errorf(n, "%s.withdrawn: %s is after until (%s), when it had already expired", what, day(a.Withdrawn), day(a.Until))
 		}
 	}
 }
@@ -240,9 +256,9 @@ func (l *loader) link() {
 			l.Errorf(n, "assurance %s.reciprocal: an assurance cannot stand on itself", a.ID)
 		default:
 			if _, ok := l.set.Assurance(a.Reciprocal); !ok {
-				ids := make([]string, 0, len(l.set.Assurances))
+				var ids []string
 				for _, b := range l.set.Assurances {
-					if b != a {
+					if b != a && b.ID != "" && !slices.Contains(ids, b.ID) {
 						ids = append(ids, b.ID)
 					}
 				}
@@ -253,9 +269,11 @@ func (l *loader) link() {
 }
 
 func (l *loader) redlineIDs() string {
-	ids := make([]string, len(l.set.Redlines))
-	for i, r := range l.set.Redlines {
-		ids[i] = r.ID
+	var ids []string
+	for _, r := range l.set.Redlines {
+		if r.ID != "" && !slices.Contains(ids, r.ID) {
+			ids = append(ids, r.ID)
+		}
 	}
 	return orNone(ids)
 }
@@ -276,10 +294,7 @@ func (l *loader) conditions(n *yaml.Node, what string) []*Condition {
 	}
 	var out []*Condition
 	for i, item := range items {
-		w := what
-		if n.Kind == yaml.SequenceNode {
-			w = fmt.Sprintf("%s[%d]", what, i)
-		}
+		w := fmt.Sprintf("%s[%d]", what, i)
 		if c := l.condition(item, w); c != nil {
 			c.where = w
 			out = append(out, c)
@@ -305,7 +320,7 @@ func (l *loader) condition(n *yaml.Node, what string) *Condition {
 	case keys["cel"] != nil:
 		f := l.Fields(n, what, "cel")
 		if v := f["cel"]; v != nil {
-			c.CEL = l.Str(v, what+".cel")
+			c.CEL = l.nonEmpty(v, what+".cel", "a CEL expression")
 			if c.CEL == "" {
 				return nil
 			}
@@ -314,7 +329,7 @@ func (l *loader) condition(n *yaml.Node, what string) *Condition {
 	case keys["redline"] != nil:
 		f := l.Fields(n, what, "redline")
 		if v := f["redline"]; v != nil {
-			c.Redline = l.Str(v, what+".redline")
+			c.Redline = l.nonEmpty(v, what+".redline", "the id of a red line")
 			c.Pos = l.Pos(v)
 			if c.Redline == "" {
 				return nil

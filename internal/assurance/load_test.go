@@ -79,15 +79,15 @@ var loadErrorCases = []struct {
 }, {
 	name: "unknown actor type",
 	yaml: withRefrain("{source: ISR, target_type: ABC}"),
-	want: []wantErr{{"test.yaml:10:41", "ABC", `assurance a.refrain.target_type: unknown actor type "ABC"; want a CAMEO type code`}},
+	want: []wantErr{{"test.yaml:10:41", "ABC", `assurance a.refrain[0].target_type: unknown actor type "ABC"; want a CAMEO type code`}},
 }, {
 	name: "no CAMEO code",
 	yaml: withRefrain(`{codes: ["999"]}`),
-	want: []wantErr{{"test.yaml:10:23", `"999"`, `assurance a.refrain.codes: "999" is no CAMEO event code nor the start of one; want digits`}},
+	want: []wantErr{{"test.yaml:10:23", `"999"`, `assurance a.refrain[0].codes: "999" is no CAMEO event code nor the start of one; want digits`}},
 }, {
 	name: "root of three digits",
 	yaml: withRefrain(`{roots: ["190"]}`),
-	want: []wantErr{{"test.yaml:10:23", `"190"`, `assurance a.refrain.roots: "190" is not a CAMEO root; want two digits "01" to "20"`}},
+	want: []wantErr{{"test.yaml:10:23", `"190"`, `assurance a.refrain[0].roots: "190" is not a CAMEO root; want two digits "01" to "20"`}},
 }, {
 	name: "root out of range",
 	yaml: withRefrain(`{roots: "21"}`),
@@ -95,19 +95,19 @@ var loadErrorCases = []struct {
 }, {
 	name: "quad 5",
 	yaml: withRefrain("{quad: [1, 5]}"),
-	want: []wantErr{{"test.yaml:10:25", "5]", "assurance a.refrain.quad: 5 is not a quad class; want 1 to 4"}},
+	want: []wantErr{{"test.yaml:10:25", "5]", "assurance a.refrain[0].quad: 5 is not a quad class; want 1 to 4"}},
 }, {
 	name: "goldstein_max out of range",
 	yaml: withRefrain("{goldstein_max: 11}"),
-	want: []wantErr{{"test.yaml:10:30", "11", "assurance a.refrain.goldstein_max: 11 is out of range; want -10 to 10"}},
+	want: []wantErr{{"test.yaml:10:30", "11", "assurance a.refrain[0].goldstein_max: 11 is out of range; want -10 to 10"}},
 }, {
 	name: "negative min_mentions",
 	yaml: withRefrain("{min_mentions: -1}"),
-	want: []wantErr{{"test.yaml:10:29", "-1", "assurance a.refrain.min_mentions: -1 is negative"}},
+	want: []wantErr{{"test.yaml:10:29", "-1", "assurance a.refrain[0].min_mentions: -1 is negative"}},
 }, {
 	name: "public neither true nor false",
 	yaml: withRefrain("{public: maybe}"),
-	want: []wantErr{{"test.yaml:10:23", "maybe", `assurance a.refrain.public: "maybe" is not true or false`}},
+	want: []wantErr{{"test.yaml:10:23", "maybe", `assurance a.refrain[0].public: "maybe" is not true or false`}},
 }, {
 	name: "from not a date",
 	yaml: withRefrain("{source: ISR}",
@@ -247,7 +247,7 @@ var loadErrorCases = []struct {
 }, {
 	name: "unknown pattern field",
 	yaml: withRefrain("{source: ISR, root: ['19']}"),
-	want: []wantErr{{"test.yaml:10:28", "root:", `assurance a.refrain: unknown field "root"; want source, target, source_type, target_type, codes, roots`}},
+	want: []wantErr{{"test.yaml:10:28", "root:", `assurance a.refrain[0]: unknown field "root"; want source, target, source_type, target_type, codes, roots`}},
 }, {
 	name: "condition not a mapping",
 	yaml: withRefrain("[ISR]"),

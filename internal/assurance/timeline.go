@@ -23,15 +23,19 @@ func WriteTimeline(w io.Writer, file string, res *Result) error {
 	fmt.Fprintf(b, ", %d rejected.\n\n", res.RejectedTotal)
 
 	tw := tabwriter.NewWriter(b, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ASSURANCE\tWHO\tSTATUS\tSINCE\tPUBLIC THREATS WHILE IN FORCE")
-	for _, a := range res.Assurances {
-		since := "-"
-		if !a.Since.IsZero() {
-			since = short(a.Since)
+	if len(res.Assurances) == 0 {
+		b.WriteString("No assurances.\n")
+	} else {
+		fmt.Fprintln(tw, "ASSURANCE\tWHO\tSTATUS\tSINCE\tPUBLIC HOSTILITY WHILE IN FORCE")
+		for _, a := range res.Assurances {
+			since := "-"
+			if !a.Since.IsZero() {
+				since = short(a.Since)
+			}
+			fmt.Fprintf(tw, "%s\t%s -> %s via %s\t%s\t%s\t%d\n", a.ID, a.Issuer, a.Beneficiary, orDash(a.Via), a.Status, since, a.PublicHostility)
 		}
-		fmt.Fprintf(tw, "%s\t%s -> %s via %s\t%s\t%s\t%d\n", a.ID, a.Issuer, a.Beneficiary, orDash(a.Via), a.Status, since, a.PublicHostility)
+		tw.Flush()
 	}
-	tw.Flush()
 	if len(res.Redlines) > 0 {
 		b.WriteByte('\n')
 		tw = tabwriter.NewWriter(b, 2, 8, 2, ' ', 0)
