@@ -1,7 +1,6 @@
 package assurance
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -218,5 +217,3 @@ func locate(src []byte, n *yaml.Node, off int) (line, col int, ok bool) {
 	}
 	return line, col, true
 }
-
-var errNoProgram = errors.New("condition was not compiled")

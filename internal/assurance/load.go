@@ -352,26 +352,15 @@ func (l *loader) pattern(f map[string]*yaml.Node, what string) *Pattern {
 	p := &Pattern{}
 	// each reads a field that may be one value or a list, and checks each
 	// value where it is written (want formats the complaint about a bad
-	// one); an empty list would leave the field unset, matching everything,
-	// so it is refused.
+	// one). Items refuses an empty list, which would leave the field unset
+	// and so match everything.
 	each := func(key, want string, ok func(string) bool) []string {
 		n := f[key]
 		if n == nil {
 			return nil
 		}
-		items := []*yaml.Node{n}
-		if n.Kind == yaml.SequenceNode {
-			items = n.Content
-			if len(items) == 0 {
-				l.Errorf(n, "%s.%s: empty list; name at least one value, or leave the field out to match any", what, key)
-				return nil
-			}
-		}
 		var out []string
-		for _, item := range items {
-			if !l.Scalar(item, what+"."+key, "a string or a list of strings") {
-				continue
-			}
+		for _, item := range l.Items(n, what+"."+key) {
 			if !ok(item.Value) {
 				l.Errorf(item, "%s.%s: "+want, what, key, item.Value)
 			}

@@ -113,20 +113,36 @@ func (c *Checker) Str(n *yaml.Node, what string) string {
 	return n.Value
 }
 
-// Strings returns a scalar as a list of one, or a list of scalars.
-func (c *Checker) Strings(n *yaml.Node, what string) []string {
+// Items returns a scalar as a list of one, or the scalars of a list, for a
+// field that takes one value or several. An empty list is refused: a field
+// named with no values would read as unset. Items that are not scalars are
+// reported and left out.
+func (c *Checker) Items(n *yaml.Node, what string) []*yaml.Node {
 	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
-		return []string{n.Value}
+		return []*yaml.Node{n}
 	}
 	if n.Kind != yaml.SequenceNode {
 		c.Errorf(n, "%s: want a string or a list of strings, got %s", what, Describe(n))
 		return nil
 	}
-	out := make([]string, 0, len(n.Content))
+	if len(n.Content) == 0 {
+		c.Errorf(n, "%s: empty list; name at least one value, or leave the field out", what)
+		return nil
+	}
+	out := make([]*yaml.Node, 0, len(n.Content))
 	for _, item := range n.Content {
 		if c.Scalar(item, what, "a string") {
-			out = append(out, item.Value)
+			out = append(out, item)
 		}
+	}
+	return out
+}
+
+// Strings returns the values of Items.
+func (c *Checker) Strings(n *yaml.Node, what string) []string {
+	var out []string
+	for _, item := range c.Items(n, what) {
+		out = append(out, item.Value)
 	}
 	return out
 }

@@ -66,6 +66,7 @@ nd: someday
 old: 1800-01-01
 dup: 1
 dup: 2
+none: []
 `))
 	if errs != nil {
 		t.Fatal(errs)
@@ -84,6 +85,9 @@ dup: 2
 	}
 	if got := c.Strings(v["bad"], "bad"); got != nil {
 		t.Errorf("Strings(mapping) = %q", got)
+	}
+	if got := c.Strings(v["none"], "none"); got != nil {
+		t.Errorf("Strings(empty list) = %q", got)
 	}
 	if n, ok := c.Int(v["n"], "n"); !ok || n != 12 {
 		t.Errorf("Int = %d, %v", n, ok)
@@ -117,6 +121,7 @@ dup: 2
 		"f.yaml:13:5: nd: \"someday\" is not a date",
 		"f.yaml:14:6: old: \"1800-01-01\" is outside the years",
 		"f.yaml:16:1: top: key \"dup\" appears twice",
+		"f.yaml:17:7: none: empty list; name at least one value",
 	}
 	c.Errs.Sort()
 	if len(c.Errs) != len(want) {
