@@ -32,7 +32,10 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		checkCmd, assurancesLintCmd, eventsStatsCmd, eventsConvertCmd, eventsFilterCmd, indicatorsCmd, versionCmd,
+		checkCmd, assurancesLintCmd, eventsStatsCmd, eventsConvertCmd, eventsFilterCmd, indicatorsCmd,
+		keygenCmd, hubInitCmd, hubEnrollCmd, hubRemoveCmd, hubRunCmd, hubFeedCmd, deskInitCmd, deskRunCmd,
+		sendCmd, inboxCmd, readCmd, deleteCmd, conveyCmd, proposeCmd, acknowledgeCmd, withdrawCmd, statusCmd, safetyCmd,
+		versionCmd,
 	}
 }
 
