@@ -26,40 +26,52 @@
 // belongs:
 //
 //	RootKey (never stored) --HKDF-SHA256--> epoch KEK, ref key, registry key
-//	epoch KEK  wraps  an epoch key per Epoch     (bucket bc_epochs)
-//	epoch key  wraps  a message key per message  (bucket bc_keys)
-//	message key seals ID, From, Kind, times and Body (stream MAIL)
+//	epoch KEK   wraps  an epoch key per Epoch     (bucket bc_epochs)
+//	epoch key   wraps  a message key per message  (bucket bc_keys)
+//	message key seals  ID, From, Kind, times and Body (stream MAIL)
 //
-// Ack erases the stored message and then destroys its key; Sweep (on Open,
-// then every minute) does the same for expired messages and destroys each
-// epoch key once Epoch+MaxTTL have passed since its epoch began, when every
-// message key it wrapped has expired. Destroying uses JetStream's secure
-// delete, which overwrites the record in its block file with random bytes.
-// This is crypto-shredding: a message is gone when a key it needs is gone.
+// Ack removes the message (acknowledging it to its consumer if this process
+// delivered it, purging its subject otherwise) and then destroys its key
+// row, by publishing a purge marker that rolls the row up and itself expires
+// a second later. Sweep (on Open, then every minute) does the same for
+// expired messages, and destroys each epoch key once Epoch+MaxTTL have
+// passed since its epoch began, when every message key it wrapped has
+// expired. Unwrapped keys exist only in memory. This is crypto-shredding: a
+// message is gone when a key it needs is gone.
 //
 // # Limits
 //
 // What this does not do, stated plainly:
 //
-//   - Bytes remain on the medium. Secure delete overwrites a record where
-//     the file system lets it, but copies made by SSD wear levelling,
-//     journalling or snapshots, and records JetStream removes by TTL, MaxAge
-//     or history limits without overwriting, stay until the storage reuses
-//     them. What protects shredded data is that the keys are destroyed.
-//   - A message key destroyed by overwrite may survive in such a copy, still
-//     wrapped by its epoch key; the message is then unreadable only once
-//     that epoch key is destroyed too, up to Epoch+MaxTTL later.
-//   - Whoever holds RootKey and a disk image taken before an epoch key was
-//     destroyed can read that epoch's messages that were not yet deleted
-//     when the image was taken. Registry values stay readable with RootKey
-//     as long as their bytes remain.
+//   - Removed bytes remain on disk. JetStream removes a record by marking it
+//     deleted; the bytes stay in the block file until the block is compacted
+//     or dropped, and after that in freed file-system blocks, SSD spare
+//     areas and journals. That holds for the removed message and for its
+//     removed key row (still wrapped by its epoch key). What protects
+//     shredded data is that keys are destroyed, and the key that finally
+//     counts is the epoch key, destroyed up to Epoch+MaxTTL after the
+//     message was put. Options.SecureDelete makes JetStream overwrite each
+//     removed message and key row, so the live files no longer hold them,
+//     but it rewrites a whole block file per deletion (hundreds of messages
+//     a second instead of thousands) and does so by writing a new file, so
+//     the old blocks are freed, not overwritten. Epoch keys and registry
+//     values are always removed that way; they are few.
+//   - Whoever holds RootKey and a copy of the disk taken before an epoch key
+//     was destroyed can read every message of that epoch whose bytes are in
+//     the copy, including acknowledged ones not yet overwritten. Without
+//     RootKey nothing stored is readable. Registry values stay readable with
+//     RootKey as long as their bytes remain.
 //   - Owners, message sizes, arrival times and expiry times are visible on
-//     disk; IDs, senders, kinds and bodies are not.
+//     disk; IDs, senders, kinds and bodies are not. Registry key names are
+//     stored in clear.
 //   - With one replica JetStream writes each message to the kernel before
 //     acknowledging it, so a killed process loses nothing it accepted; a
 //     power failure can lose the last seconds unless Options.SyncAlways
-//     makes it fsync first. With Options.URL these properties are the
-//     external server's.
+//     makes it fsync first. With Options.URL these properties, and the
+//     server's logs, are the external server's.
+//   - The store assumes it is the only writer of its JetStream assets: two
+//     hubs on one external server would share mailboxes but not their
+//     in-memory key caches.
 //
 // The embedded server's logs go to Options.Logger; its trace level, the only
 // one that logs payloads, is never enabled.

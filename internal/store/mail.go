@@ -25,7 +25,7 @@ type Message struct {
 }
 
 func mailSubject(owner, ref string) string { return mailPrefix + owner + "." + ref }
-func mailFilter(owner string) string      { return mailPrefix + owner + ".*" }
+func mailFilter(owner string) string       { return mailPrefix + owner + ".*" }
 
 // splitSubject returns the owner and ref of a mail subject.
 func splitSubject(subj string) (owner, ref string, ok bool) {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
@@ -87,10 +88,15 @@ func seal(key []byte, label, context string, plaintext []byte) []byte {
 	if err != nil {
 		panic("store: bad key length") // keys are made here, always keySize
 	}
-	out := make([]byte, 1+chacha20poly1305.NonceSizeX, recordOverhead+len(plaintext))
-	out[0] = recordVersion
-	nonce := out[1:]
+	nonce := make([]byte, chacha20poly1305.NonceSizeX)
 	rand.Read(nonce)
+	return sealNonce(aead, nonce, label, context, plaintext)
+}
+
+func sealNonce(aead cipher.AEAD, nonce []byte, label, context string, plaintext []byte) []byte {
+	out := make([]byte, 1+len(nonce), recordOverhead+len(plaintext))
+	out[0] = recordVersion
+	copy(out[1:], nonce)
 	return aead.Seal(out, nonce, plaintext, additional(label, context))
 }
 

@@ -10,8 +10,8 @@ import (
 
 // Subscription is a running Subscribe. Stop it, or cancel its context.
 type Subscription struct {
-	s      *Store
-	cc     jetstream.ConsumeContext
+	s       *Store
+	cc      jetstream.ConsumeContext
 	cancel  context.CancelFunc
 	unwatch func() bool // guarded by s.mu until set
 	once    sync.Once
