@@ -138,8 +138,8 @@ func (d *Desk) API() http.Handler {
 		localapi.WriteJSON(w, d.Status(r.Context()))
 	})
 	mux.HandleFunc("GET /inbox", func(w http.ResponseWriter, r *http.Request) {
+		d.expireNow()
 		d.mu.Lock()
-		d.st.expire(d.cfg.Now())
 		items := append([]localapi.Item{}, d.st.Inbox...)
 		d.mu.Unlock()
 		localapi.WriteJSON(w, items)

@@ -98,6 +98,11 @@ func (d *Desk) saveLocked() error {
 // exponential backoff and jitter.
 func (d *Desk) Run(ctx context.Context) error {
 	wait := d.cfg.MinBackoff
+	var house sync.WaitGroup
+	defer house.Wait()
+	hctx, stopHouse := context.WithCancel(ctx)
+	defer stopHouse()
+	house.Go(func() { d.housekeep(hctx) })
 	for ctx.Err() == nil {
 		start := time.Now()
 		err := d.session(ctx)
@@ -117,6 +122,32 @@ func (d *Desk) Run(ctx context.Context) error {
 		wait = min(wait*2, d.cfg.MaxBackoff)
 	}
 	return nil
+}
+
+// housekeep drops expired items from the state file every minute, so an expired
+// message leaves the disk even when nothing else writes the state.
+func (d *Desk) housekeep(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			d.expireNow()
+		}
+	}
+}
+
+// expireNow drops expired items and saves the state when anything went.
+func (d *Desk) expireNow() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.st.expire(d.cfg.Now()) {
+		if err := d.st.save(filepath.Join(d.cfg.Dir, stateFile), d.cfg.Key); err != nil {
+			d.log.Error("saving the state after expiry", "err", err)
+		}
+	}
 }
 
 // session runs one connection to the hub until it fails or ctx ends.
@@ -160,14 +191,20 @@ func (d *Desk) session(ctx context.Context) error {
 	go func() { done <- d.readLoop(c) }()
 	stop := context.AfterFunc(ctx, func() { nc.Close() })
 	defer stop()
-	go d.afterConnect(ctx)
+	// The outbox flush and key top-up belong to this session: Run must not
+	// return while they could still save the state.
+	actx, cancelAfter := context.WithCancel(ctx)
+	var after sync.WaitGroup
+	after.Go(func() { d.afterConnect(actx) })
 	err = <-done
+	cancelAfter()
 	d.mu.Lock()
 	if d.conn == c {
 		d.conn = nil
 	}
 	d.mu.Unlock()
 	d.failPending()
+	after.Wait()
 	return err
 }
 

@@ -59,7 +59,9 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 	f := c.Fields(root, "enrollment", "mediator", "parties")
 	if n := f["mediator"]; n != nil {
 		m.Mediator = c.Str(n, "mediator")
-		if m.Mediator != "" && !ValidCode(m.Mediator) {
+		if m.Mediator == "" {
+			c.Errorf(n, "mediator: empty; expected the mediator's code, e.g. RUS")
+		} else if !ValidCode(m.Mediator) {
 			c.Errorf(n, "mediator: %q is not a code; expected capitals and digits such as RUS", m.Mediator)
 		}
 	} else {
@@ -80,7 +82,9 @@ func ParseMembers(file string, data []byte) (*Members, error) {
 			p := &Party{Code: code}
 			if kn := pf["key"]; kn != nil {
 				s := c.Str(kn, "parties."+code+".key")
-				if s != "" {
+				if s == "" {
+					c.Errorf(kn, "parties.%s.key: empty; expected the party's public key (bcpub:...)", code)
+				} else {
 					key, err := identity.ParsePublic(s)
 					if err != nil {
 						c.Errorf(kn, "parties.%s.key: %v", code, err)
