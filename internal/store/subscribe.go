@@ -31,6 +31,13 @@ func (s *Store) Subscribe(ctx context.Context, owner string, fn func(Message)) (
 	if err := checkPrincipal("owner", owner); err != nil {
 		return nil, err
 	}
+	// Start from a fresh consumer: what an earlier one delivered and nobody
+	// acknowledged is still in the work-queue stream, and a new consumer offers
+	// it at once instead of after the old one's AckWait. The hub keeps one
+	// session, so one subscription, per owner.
+	if err := s.mail.DeleteConsumer(ctx, "mbox_"+owner); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return nil, wrapErr("subscribe", err)
+	}
 	cons, err := s.mail.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable:       "mbox_" + owner,
 		Description:   "mailbox of " + owner,
