@@ -162,8 +162,7 @@ func (d *Desk) API() http.Handler {
 	})
 	mux.HandleFunc("POST /delete", func(w http.ResponseWriter, r *http.Request) {
 		var req localapi.IDRequest
-		if err := localapi.ReadJSON(r, &req); err != nil {
-			localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
+		if !localapi.ReadJSON(w, r, &req) {
 			return
 		}
 		d.mu.Lock()
@@ -183,8 +182,7 @@ func (d *Desk) API() http.Handler {
 	})
 	mux.HandleFunc("POST /send", func(w http.ResponseWriter, r *http.Request) {
 		var req localapi.SendRequest
-		if err := localapi.ReadJSON(r, &req); err != nil {
-			localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
+		if !localapi.ReadJSON(w, r, &req) {
 			return
 		}
 		rep, err := d.Send(r.Context(), req)
@@ -198,8 +196,7 @@ func (d *Desk) API() http.Handler {
 		var req struct {
 			Assurance json.RawMessage `json:"assurance"`
 		}
-		if err := localapi.ReadJSON(r, &req); err != nil {
-			localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
+		if !localapi.ReadJSON(w, r, &req) {
 			return
 		}
 		rep, err := d.request(r.Context(), &wire.Frame{Type: wire.TypePropose, Assurance: req.Assurance})
@@ -212,8 +209,7 @@ func (d *Desk) API() http.Handler {
 	for _, verb := range []string{wire.TypeAcknowledge, wire.TypeWithdraw} {
 		mux.HandleFunc("POST /"+verb, func(w http.ResponseWriter, r *http.Request) {
 			var req localapi.IDRequest
-			if err := localapi.ReadJSON(r, &req); err != nil {
-				localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
+			if !localapi.ReadJSON(w, r, &req) {
 				return
 			}
 			if _, err := d.request(r.Context(), &wire.Frame{Type: verb, ID: req.ID}); err != nil {

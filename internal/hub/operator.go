@@ -93,8 +93,7 @@ func (h *Hub) API() http.Handler {
 	})
 	mux.HandleFunc("POST /delete", func(w http.ResponseWriter, r *http.Request) {
 		var req localapi.IDRequest
-		if err := localapi.ReadJSON(r, &req); err != nil {
-			localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
+		if !localapi.ReadJSON(w, r, &req) {
 			return
 		}
 		if err := h.cfg.Store.Ack(r.Context(), h.Mediator(), req.ID); err != nil {
@@ -105,8 +104,7 @@ func (h *Hub) API() http.Handler {
 	})
 	mux.HandleFunc("POST /send", func(w http.ResponseWriter, r *http.Request) {
 		var req localapi.SendRequest
-		if err := localapi.ReadJSON(r, &req); err != nil {
-			localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
+		if !localapi.ReadJSON(w, r, &req) {
 			return
 		}
 		id, err := h.Convey(r.Context(), req)
@@ -118,8 +116,7 @@ func (h *Hub) API() http.Handler {
 	})
 	mux.HandleFunc("POST /convey-assurance", func(w http.ResponseWriter, r *http.Request) {
 		var req localapi.IDRequest
-		if err := localapi.ReadJSON(r, &req); err != nil {
-			localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
+		if !localapi.ReadJSON(w, r, &req) {
 			return
 		}
 		e, err := h.reg.convey(r.Context(), req.ID, req.Text)
@@ -141,8 +138,7 @@ func (h *Hub) API() http.Handler {
 		var req struct {
 			Path string `json:"path"`
 		}
-		if err := localapi.ReadJSON(r, &req); err != nil {
-			localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
+		if !localapi.ReadJSON(w, r, &req) {
 			return
 		}
 		n, rej, err := h.Feed(req.Path)

@@ -67,14 +67,16 @@ func WriteError(w http.ResponseWriter, status int, code, format string, args ...
 	_ = json.NewEncoder(w).Encode(&Error{Code: code, Msg: fmt.Sprintf(format, args...)})
 }
 
-// ReadJSON decodes a request body strictly.
-func ReadJSON(r *http.Request, v any) error {
+// ReadJSON decodes a request body strictly into v. On failure it answers 400
+// with code "bad_frame" and returns false; the handler then just returns.
+func ReadJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	d := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
-		return fmt.Errorf("request body: %v", err)
+		WriteError(w, http.StatusBadRequest, "bad_frame", "request body: %v", err)
+		return false
 	}
-	return nil
+	return true
 }
 
 // Client calls a hub's or desk's API.
