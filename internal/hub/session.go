@@ -57,16 +57,18 @@ func (s *session) send(f *wire.Frame) bool {
 }
 
 // trySend is send for the store's callback, which must not block: when the
-// queue is full the delivery waits for the store's redelivery.
-func (s *session) trySend(f *wire.Frame) {
+// queue is full it reports false and the store offers the delivery again soon.
+func (s *session) trySend(f *wire.Frame) bool {
 	b, err := wire.Encode(f)
 	if err != nil {
 		s.h.log.Error("encoding a frame", "type", f.Type, "err", err)
-		return
+		return true // offering it again would not help
 	}
 	select {
 	case s.out <- b:
+		return true
 	default:
+		return false
 	}
 }
 
@@ -121,17 +123,18 @@ func (s *session) run(ctx context.Context) {
 	s.wg.Wait()
 }
 
-// deliver is the store's callback for a message in the party's mailbox.
-func (s *session) deliver(m store.Message) {
+// deliver is the store's callback for a message in the party's mailbox. It
+// reports whether the frame was queued.
+func (s *session) deliver(m store.Message) bool {
 	var msg wire.Message
 	if err := json.Unmarshal(m.Body, &msg); err != nil {
 		s.h.log.Error("a stored message does not decode; leaving it to expire", "party", s.code, "seq", m.Seq, "err", err)
-		return
+		return true
 	}
 	msg.ID, msg.From, msg.To, msg.Kind = m.ID, m.From, m.To, m.Kind
 	created, expires := m.Created, m.Expires
 	msg.Sent, msg.Expires = &created, &expires
-	s.trySend(&wire.Frame{Type: wire.TypeDeliver, Msg: &msg})
+	return s.trySend(&wire.Frame{Type: wire.TypeDeliver, Msg: &msg})
 }
 
 // readLoop reads frames until the connection fails. A frame that fails Noise

@@ -13,7 +13,7 @@ type Store interface {
 	Put(ctx context.Context, m store.Message) (store.Message, bool, error)
 	List(ctx context.Context, owner string) ([]store.Message, error)
 	Get(ctx context.Context, owner, id string) (store.Message, error)
-	Subscribe(ctx context.Context, owner string, fn func(store.Message)) (*store.Subscription, error)
+	Subscribe(ctx context.Context, owner string, fn func(store.Message) bool) (*store.Subscription, error)
 	Ack(ctx context.Context, owner, id string) error
 	RegistryPut(ctx context.Context, key string, value []byte) error
 	RegistryGet(ctx context.Context, key string) ([]byte, error)

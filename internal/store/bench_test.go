@@ -57,12 +57,13 @@ func BenchmarkEndToEnd(b *testing.B) {
 	var acked atomic.Int64
 	for o := range owners {
 		owner := fmt.Sprint("D", o)
-		sub, err := s.Subscribe(ctx, owner, func(m Message) {
+		sub, err := s.Subscribe(ctx, owner, func(m Message) bool {
 			go func() { // the hub acks when the desk confirms, not in the callback
 				if err := s.Ack(ctx, owner, m.ID); err == nil && acked.Add(1) <= int64(b.N) {
 					wg.Done()
 				}
 			}()
+			return true
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -8,16 +8,22 @@
 // All mail is in one work-queue stream, MAIL. Message (owner, id) is stored
 // on subject mail.<owner>.<ref>, where ref is an HMAC of owner and id under a
 // key derived from the root key, so neither the ID nor its reuse across
-// owners appears on disk. Each owner has a durable pull consumer on
-// mail.<owner>.*; the filters of different owners never overlap. Get, Ack
-// and the duplicate check find a message by its subject, with no index in
-// memory, so they work the same after a restart. Put publishes with
-// Nats-Msg-Id = ref (the two-minute duplicate window) and an expected last
-// subject sequence of zero (at most one stored copy, however late the
-// retry), and with a per-message TTL so JetStream itself drops the message at
-// its expiry; the stream's MaxAge is MaxTTL and it refuses new mail when full
-// rather than dropping accepted mail. The store also enforces expiry by its
-// own clock, Options.Now: nothing expired is ever returned.
+// owners appears on disk. Get, Ack and the duplicate check find a message by
+// its subject, with no index in memory, so they work the same after a
+// restart. Put publishes with Nats-Msg-Id = ref (the two-minute duplicate
+// window) and an expected last subject sequence of zero (at most one stored
+// copy, however late the retry), and with a per-message TTL so JetStream
+// itself drops the message at its expiry; the stream's MaxAge is MaxTTL and
+// it refuses new mail when full rather than dropping accepted mail. The
+// store also enforces expiry by its own clock, Options.Now: nothing expired
+// is ever returned.
+//
+// A Put is one acknowledged JetStream write and an Ack one subject purge.
+// Subscribe needs no JetStream consumer: it reads the owner's backlog from
+// the stream, and from then on Put hands each message it stored to the
+// owner's subscriptions in memory; what a subscriber refused or did not
+// acknowledge is offered again. That makes the store the only writer of its
+// stream (see Limits).
 //
 // # At rest
 //
@@ -27,16 +33,17 @@
 //
 //	RootKey (never stored) --HKDF-SHA256--> epoch KEK, ref key, registry key
 //	epoch KEK   wraps  an epoch key per Epoch     (bucket bc_epochs)
-//	epoch key   wraps  a message key per message  (bucket bc_keys)
-//	message key seals  ID, From, Kind, times and Body (stream MAIL)
+//	epoch key   wraps  a message key per message  (the head of its mail record)
+//	message key seals  ID, From, Kind, times and Body (the rest of the record)
 //
-// Ack removes the message (acknowledging it to its consumer if this process
-// delivered it, purging its subject otherwise) and then destroys its key
-// row, by publishing a purge marker that rolls the row up and itself expires
-// a second later. Sweep (on Open, then every minute) does the same for
-// expired messages, and destroys each epoch key once Epoch+MaxTTL have
-// passed since its epoch began, when every message key it wrapped has
-// expired. Unwrapped keys exist only in memory. This is crypto-shredding: a
+// A mail record is the message key, wrapped, followed by the message sealed
+// under it; both halves are bound to the record's subject. Ack removes the
+// record, and with it the only stored copy of its wrapped key. Sweep (on
+// Open, then every minute) removes what has expired by the store's clock and
+// JetStream has not yet dropped by its own, and destroys each epoch key once
+// Epoch+MaxTTL have passed since its epoch began, when every message key it
+// wrapped has expired. Unwrapped keys exist only in memory, and message keys
+// only while a record is sealed or opened. This is crypto-shredding: a
 // message is gone when a key it needs is gone.
 //
 // # Limits
@@ -46,12 +53,12 @@
 //   - Removed bytes remain on disk. JetStream removes a record by marking it
 //     deleted; the bytes stay in the block file until the block is compacted
 //     or dropped, and after that in freed file-system blocks, SSD spare
-//     areas and journals. That holds for the removed message and for its
-//     removed key row (still wrapped by its epoch key). What protects
+//     areas and journals. That holds for a removed record and the
+//     wrapped message key at its head. What protects
 //     shredded data is that keys are destroyed, and the key that finally
 //     counts is the epoch key, destroyed up to Epoch+MaxTTL after the
 //     message was put. Options.SecureDelete makes JetStream overwrite each
-//     removed message and key row, so the live files no longer hold them,
+//     removed record, so the live files no longer hold them,
 //     but it rewrites a whole block file per deletion (hundreds of messages
 //     a second instead of thousands) and does so by writing a new file, so
 //     the old blocks are freed, not overwritten. Epoch keys and registry
@@ -70,8 +77,8 @@
 //     makes it fsync first. With Options.URL these properties, and the
 //     server's logs, are the external server's.
 //   - The store assumes it is the only writer of its JetStream assets: two
-//     hubs on one external server would share mailboxes but not their
-//     in-memory key caches.
+//     hubs on one external server would share mailboxes, but a message put by
+//     one reaches the other's subscriptions only when they are next made.
 //
 // The embedded server's logs go to Options.Logger; its trace level, the only
 // one that logs payloads, is never enabled.

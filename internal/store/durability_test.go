@@ -156,13 +156,14 @@ func TestKillNine(t *testing.T) {
 			}
 		})
 	}
-	sub, err := s.Subscribe(ctx, "ALICE", func(m Message) {
+	sub, err := s.Subscribe(ctx, "ALICE", func(m Message) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		if !seen[m.ID] { // a redelivery is the caller's to drop
 			seen[m.ID] = true
 			acks <- m.ID
 		}
+		return true
 	})
 	if err != nil {
 		t.Fatal(err)

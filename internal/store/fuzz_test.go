@@ -105,3 +105,23 @@ func TestSealVectors(t *testing.T) {
 // refVector is ref("ALICE", "m1") under testRoot:
 // hex(HMAC-SHA256(HKDF-SHA256(testRoot, salt=nil, info, 96)[32:64], "ALICE/m1"))[:32].
 const refVector = "fa400f7a904f6707b4cb8a4db37f4cb6"
+
+// FuzzSplitMailRecord: any bytes either split into a key entry and the rest
+// that put back together are the input, or are refused; none panics.
+func FuzzSplitMailRecord(f *testing.F) {
+	head := keyEntry{epoch: 7, expires: time.Unix(1700003600, 0)}.header()
+	valid := append(append(head, sealFixed(labelMsgKey, "ALICE.ref\x00"+string(head), bytes.Repeat([]byte{9}, keySize))...),
+		sealFixed(labelMail, "ALICE.ref", []byte("body"))...)
+	f.Add(valid)
+	f.Add(valid[:keyEntrySize])
+	f.Add(make([]byte, keyEntrySize+recordOverhead))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, rest, err := splitMailRecord(b)
+		if err != nil {
+			return
+		}
+		if again := append(append(e.header(), e.wrapped...), rest...); !bytes.Equal(again, b) {
+			t.Fatalf("split changed %x into %x", b, again)
+		}
+	})
+}

@@ -51,15 +51,19 @@ func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, e
 	}
 	ref := s.root.ref(m.To, m.ID)
 	tk := tableKey(m.To, ref)
-	k, err := s.messageKey(ctx, tk, m.Expires)
+	epoch := s.epochOf(now)
+	ek, err := s.epochKey(ctx, epoch, true)
 	if err != nil {
 		return Message{}, false, wrapErr("put", err)
 	}
+	k := newKey()
+	s.hook("message", k)
 	msg := &nats.Msg{
 		Subject: mailSubject(m.To, ref),
-		Data:    seal(k, labelMail, tk, encodeMessage(m)),
+		Data:    mailRecord(ek, tk, epoch, m.Expires, k, encodeMessage(m)),
 		Header:  nats.Header{},
 	}
+	clear(k) // the record holds the only copy, wrapped
 	ttl := max(m.Expires.Sub(now).Truncate(time.Second)+time.Second, minTTL)
 	ack, err := s.publish(ctx, msg,
 		jetstream.WithMsgID(ref), // dedupes a retried Put within the window, even after Ack
@@ -75,6 +79,7 @@ func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, e
 		return s.existing(ctx, m, ack.Sequence), true, nil
 	}
 	m.Seq = ack.Sequence
+	s.dispatch(ref, m)
 	return m, false, nil
 }
 
@@ -128,11 +133,19 @@ func (s *Store) openMail(ctx context.Context, subj string, data []byte, seq uint
 		return Message{}, fmt.Errorf("%w: subject %q", errCorrupt, subj)
 	}
 	tk := tableKey(owner, ref)
-	k, err := s.loadMessageKey(ctx, tk)
+	entry, sealed, err := splitMailRecord(data)
 	if err != nil {
 		return Message{}, err
 	}
-	pt, err := openRecord(k, labelMail, tk, data)
+	if !entry.expires.After(s.now()) {
+		return Message{}, errShredded
+	}
+	k, err := s.openMessageKey(ctx, tk, entry)
+	if err != nil {
+		return Message{}, err
+	}
+	pt, err := openRecord(k, labelMail, tk, sealed)
+	clear(k)
 	if err != nil {
 		return Message{}, err
 	}
@@ -206,9 +219,10 @@ func (s *Store) Get(ctx context.Context, owner, id string) (Message, error) {
 	return m, wrapErr("get", err)
 }
 
-// Ack deletes owner's message id and destroys its key. It is ErrNotFound when
-// owner has no such message, so a second Ack of the same message reports
-// ErrNotFound and changes nothing; another owner's mail is never touched.
+// Ack deletes owner's message id, and with it the only copy of its wrapped
+// key. It is ErrNotFound when owner has no such message, so a second Ack of
+// the same message reports ErrNotFound and changes nothing; another owner's
+// mail is never touched.
 func (s *Store) Ack(ctx context.Context, owner, id string) error {
 	if err := s.alive(); err != nil {
 		return err
@@ -219,33 +233,20 @@ func (s *Store) Ack(ctx context.Context, owner, id string) error {
 	if err := checkID("id", id); err != nil {
 		return err
 	}
-	found, err := s.destroy(ctx, owner, s.root.ref(owner, id))
+	ref := s.root.ref(owner, id)
+	found, err := s.removeMail(ctx, owner, ref)
+	s.acked(owner, ref)
 	if err == nil && !found {
 		return ErrNotFound
 	}
 	return wrapErr("ack", err)
 }
 
-// destroy removes a stored message and then destroys its key. In that order
-// a crash between the two leaves an unused key row, which the sweeper removes
-// when it expires, rather than a stored message that can no longer be opened.
-// It reports whether the message was stored. The key is destroyed either
-// way, so a retried Ack also removes a row left behind by a crash.
-func (s *Store) destroy(ctx context.Context, owner, ref string) (bool, error) {
-	found, err := s.removeMail(ctx, owner, ref)
-	if err != nil {
-		return false, err
-	}
-	return found, s.shredKey(ctx, tableKey(owner, ref), 0)
-}
-
 // removeMail removes message (owner, ref) from the mail stream and reports
-// whether it was there. The consumer that may have delivered it treats the
-// removal as an acknowledgement. Without SecureDelete this is one subject
-// purge, which finds and removes the message in a single request.
+// whether it was there. Without SecureDelete this is one subject purge, which
+// finds and removes the message in a single request.
 func (s *Store) removeMail(ctx context.Context, owner, ref string) (bool, error) {
 	subj := mailSubject(owner, ref)
-	dmsg, delivered := s.delivered.take(tableKey(owner, ref))
 	if s.opts.SecureDelete {
 		raw, err := s.mail.GetLastMsgForSubject(ctx, subj)
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -260,11 +261,6 @@ func (s *Store) removeMail(ctx context.Context, owner, ref string) (bool, error)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
 		defer cancel()
-	}
-	// A message delivered by this process is acknowledged to its consumer:
-	// with one replica the work queue removes it before confirming.
-	if delivered && dmsg.DoubleAck(ctx) == nil {
-		return true, nil
 	}
 	req, _ := json.Marshal(struct {
 		Filter string `json:"filter"`

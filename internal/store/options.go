@@ -61,7 +61,7 @@ type Options struct {
 	// created during it and is destroyed Epoch+MaxTTL after the epoch began.
 	Epoch time.Duration
 	// MaxBytes is JetStream's file storage limit (embedded server) and bounds
-	// the mail stream (three quarters of it; the key tables share the rest).
+	// the mail stream (three quarters of it; the epoch and registry tables share the rest).
 	MaxBytes int64
 	// MaxMemory is the embedded server's JetStream memory limit.
 	MaxMemory int64
@@ -74,7 +74,7 @@ type Options struct {
 	// process being killed, because JetStream has written it to the kernel.
 	SyncAlways bool
 	// SecureDelete makes Ack and expiry use JetStream's secure delete for
-	// messages and their key rows: the record is overwritten with random
+	// mail records (and the wrapped keys at their heads): the record is overwritten with random
 	// bytes in a rewritten block file, so the live files no longer hold it
 	// even wrapped. It costs a block rewrite and an fsync per deletion (a few
 	// hundred messages a second instead of thousands), and the old file's

@@ -117,9 +117,10 @@ func openRecord(key []byte, label, context string, rec []byte) ([]byte, error) {
 	return pt, nil
 }
 
-// A key entry is one row of the key table: a message key wrapped by an epoch
-// key. Epoch and expiry stay readable so the sweeper can find what to destroy
-// without unwrapping anything; they are authenticated as part of the context.
+// A key entry is a message key wrapped by an epoch key, the head of every
+// mail record. Epoch and expiry stay readable so the sweeper can find what to
+// destroy without unwrapping anything; they are authenticated as part of the
+// context.
 type keyEntry struct {
 	epoch   uint64
 	expires time.Time
@@ -140,7 +141,7 @@ func wrapKey(epochKey []byte, tableKey string, epoch uint64, expires time.Time, 
 }
 
 func parseKeyEntry(b []byte) (keyEntry, error) {
-	if len(b) != keyEntryHeader+recordOverhead+keySize {
+	if len(b) != keyEntrySize {
 		return keyEntry{}, fmt.Errorf("%w: key entry of %d bytes", errCorrupt, len(b))
 	}
 	return keyEntry{
@@ -152,6 +153,34 @@ func parseKeyEntry(b []byte) (keyEntry, error) {
 
 func unwrapKey(epochKey []byte, tableKey string, e keyEntry) ([]byte, error) {
 	return openRecord(epochKey, labelMsgKey, tableKey+"\x00"+string(e.header()), e.wrapped)
+}
+
+// keyEntrySize is the length of a key entry: header and wrapped key.
+const keyEntrySize = keyEntryHeader + recordOverhead + keySize
+
+// A mail record is what the mail stream stores for one message:
+//
+//	key entry (epoch, expires, message key wrapped by the epoch key) || message sealed by the message key
+//
+// Both halves are bound to the message's table key (owner and reference), so
+// neither opens anywhere else. Keeping the wrapped key in the record makes a
+// Put one JetStream write and an Ack one removal: removing the record removes
+// the only copy of its wrapped key, and destroying the epoch key makes every
+// copy left in freed blocks unreadable.
+func mailRecord(epochKey []byte, tk string, epoch uint64, expires time.Time, msgKey, plaintext []byte) []byte {
+	entry := wrapKey(epochKey, tk, epoch, expires, msgKey)
+	rec := make([]byte, 0, len(entry)+recordOverhead+len(plaintext))
+	rec = append(rec, entry...)
+	return append(rec, seal(msgKey, labelMail, tk, plaintext)...)
+}
+
+// splitMailRecord separates a mail record's key entry from its sealed message.
+func splitMailRecord(b []byte) (keyEntry, []byte, error) {
+	if len(b) < keyEntrySize+recordOverhead {
+		return keyEntry{}, nil, fmt.Errorf("%w: mail record of %d bytes", errCorrupt, len(b))
+	}
+	e, err := parseKeyEntry(b[:keyEntrySize])
+	return e, b[keyEntrySize:], err
 }
 
 // encodeMessage lays out the sealed part of a message:

@@ -18,7 +18,6 @@ import (
 const (
 	mailStream     = "MAIL"
 	mailPrefix     = "mail."
-	keysBucket     = "bc_keys"
 	epochsBucket   = "bc_epochs"
 	registryBucket = "bc_registry"
 	checkKey       = "check"
@@ -35,8 +34,6 @@ type Store struct {
 	js jetstream.JetStream
 
 	mail           jetstream.Stream
-	keys           jetstream.KeyValue
-	keysStream     jetstream.Stream
 	epochs         jetstream.KeyValue
 	epochsStream   jetstream.Stream
 	registry       jetstream.KeyValue
@@ -44,18 +41,16 @@ type Store struct {
 
 	epochMu   sync.Mutex
 	epochKeys map[uint64][]byte // unwrapped epoch keys, memory only
-	keyCache  keyCache          // unwrapped message keys, memory only
-	delivered deliveries        // consumed, unacknowledged messages
 
 	closed      atomic.Bool
-	mu          sync.Mutex // guards subs
-	subs        map[*Subscription]struct{}
+	mu          sync.Mutex                 // guards subs
+	subs        map[string][]*Subscription // by owner
 	stopJanitor context.CancelFunc
-	janitorDone chan struct{}
+	janitorDone sync.WaitGroup
 }
 
 // Open connects to (or starts) JetStream, creates or updates the mail stream
-// and key tables, checks that RootKey is the one the data was written with,
+// and the epoch and registry tables, checks that RootKey is the one the data was written with,
 // sweeps once (the hub may have been down while messages expired) and starts
 // the janitor, which sweeps every minute until Close.
 func Open(ctx context.Context, o Options) (*Store, error) {
@@ -72,7 +67,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		root:      root,
 		log:       o.Logger.Warn,
 		epochKeys: make(map[uint64][]byte),
-		subs:      make(map[*Subscription]struct{}),
+		subs:      make(map[string][]*Subscription),
 	}
 	if err := s.connect(ctx); err != nil {
 		s.disconnect()
@@ -87,15 +82,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 	jctx, cancel := context.WithCancel(context.Background())
-	s.stopJanitor, s.janitorDone = cancel, make(chan struct{})
-	go func() {
-		defer close(s.janitorDone)
+	s.stopJanitor = cancel
+	s.janitorDone.Go(func() {
 		runJanitor(jctx, janitorInterval, func(ctx context.Context) {
 			if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
 				s.log("store: sweep failed", "err", err)
 			}
 		})
-	}()
+	})
+	s.janitorDone.Go(func() { runJanitor(jctx, redeliveryTick, s.redeliver) })
 	return s, nil
 }
 
@@ -191,11 +186,8 @@ func (s *Store) setup(ctx context.Context) error {
 		}
 		return kv, st, nil
 	}
-	// JetStream's MaxAge backs up the sweeper with the real clock: no
-	// message key outlives MaxTTL+Epoch, no epoch key Epoch+MaxTTL.
-	if s.keys, s.keysStream, err = bucket(keysBucket, "message keys wrapped by epoch keys", o.MaxTTL+o.Epoch); err != nil {
-		return err
-	}
+	// JetStream's MaxAge backs up the sweeper with the real clock: no epoch
+	// key outlives Epoch+MaxTTL.
 	if s.epochs, s.epochsStream, err = bucket(epochsBucket, "epoch keys wrapped by the root key", o.Epoch+o.MaxTTL); err != nil {
 		return err
 	}
@@ -229,14 +221,8 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.stopJanitor()
-	<-s.janitorDone
-	s.mu.Lock()
-	subs := make([]*Subscription, 0, len(s.subs))
-	for sub := range s.subs {
-		subs = append(subs, sub)
-	}
-	s.mu.Unlock()
-	for _, sub := range subs {
+	s.janitorDone.Wait()
+	for _, sub := range s.allSubs() {
 		sub.Stop()
 	}
 	s.disconnect()
@@ -246,7 +232,6 @@ func (s *Store) Close() error {
 		delete(s.epochKeys, n)
 	}
 	s.epochMu.Unlock()
-	s.keyCache.clear()
 	return nil
 }
 

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // startExternal runs a standalone nats-server with JetStream on a random
@@ -53,11 +52,12 @@ type collector struct {
 
 func newCollector() *collector { return &collector{ch: make(chan Message, 1000)} }
 
-func (c *collector) fn(m Message) {
+func (c *collector) fn(m Message) bool {
 	c.mu.Lock()
 	c.got = append(c.got, m)
 	c.mu.Unlock()
 	c.ch <- m
+	return true
 }
 
 func (c *collector) next(t testing.TB, within time.Duration) Message {
@@ -223,7 +223,7 @@ func TestInvalidArguments(t *testing.T) {
 		"Get id":    func() error { _, err := s.Get(ctx, "ALICE", "x y"); return err }(),
 		"List":      func() error { _, err := s.List(ctx, "mail.>"); return err }(),
 		"Ack":       s.Ack(ctx, "ALICE", ""),
-		"Subscribe": func() error { _, err := s.Subscribe(ctx, "A*", func(Message) {}); return err }(),
+		"Subscribe": func() error { _, err := s.Subscribe(ctx, "A*", func(Message) bool { return true }); return err }(),
 		"Registry":  s.RegistryPut(ctx, "a..b", nil),
 	} {
 		if !errors.Is(err, ErrInvalid) {
@@ -378,7 +378,7 @@ func TestClosed(t *testing.T) {
 	if _, _, err := s.Put(ctx, Message{ID: "a", To: "A", From: "B"}); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Put after Close = %v", err)
 	}
-	if _, err := s.Subscribe(ctx, "A", func(Message) {}); !errors.Is(err, ErrClosed) {
+	if _, err := s.Subscribe(ctx, "A", func(Message) bool { return true }); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Subscribe after Close = %v", err)
 	}
 }
@@ -401,25 +401,6 @@ func TestCloseStopsSubscriptions(t *testing.T) {
 	c.next(t, 5*time.Second)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// TestRetriedAckRemovesLeftoverKey: if a crash separated removing a message
-// from destroying its key, the retried Ack reports ErrNotFound and still
-// destroys the key.
-func TestRetriedAckRemovesLeftoverKey(t *testing.T) {
-	s, _ := openTest(t, nil)
-	ctx := context.Background()
-	mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB"})
-	ref := s.root.ref("ALICE", "a")
-	if found, err := s.removeMail(ctx, "ALICE", ref); err != nil || !found {
-		t.Fatalf("removeMail = %v, %v", found, err)
-	}
-	if err := s.Ack(ctx, "ALICE", "a"); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("Ack = %v", err)
-	}
-	if _, err := s.keys.Get(ctx, tableKey("ALICE", ref)); !errors.Is(err, jetstream.ErrKeyNotFound) {
-		t.Fatalf("key row survived: %v", err)
 	}
 }
 

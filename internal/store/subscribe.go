@@ -4,75 +4,92 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Subscription is a running Subscribe. Stop it, or cancel its context.
+//
+// A subscription costs no JetStream consumer: the store hands each message
+// it puts to the owner's subscriptions itself, after JetStream has
+// acknowledged it, and a new subscription first reads the owner's backlog
+// from the stream. That keeps an idle connected party down to a map entry
+// and a few small structs, where a durable consumer costs tens of kilobytes
+// and several goroutines in the server and the client.
 type Subscription struct {
-	s       *Store
-	cc      jetstream.ConsumeContext
-	cancel  context.CancelFunc
-	unwatch func() bool // guarded by s.mu until set
-	once    sync.Once
+	s      *Store
+	owner  string
+	fn     func(Message) bool
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	fnMu sync.Mutex // serializes calls to fn; Stop takes it to wait for the last one
+
+	mu      sync.Mutex
+	scanned bool                 // the backlog has been read
+	scanTo  uint64               // the last sequence the backlog read found
+	queued  []offer              // put while the backlog was being read
+	pending map[string]*inFlight // by ref: offered and not yet acknowledged
+
+	scanDone chan struct{}
+	unwatch  func() bool
+	once     sync.Once
 }
 
-// Subscribe calls fn with each of owner's pending messages, oldest first,
-// then with new ones as they arrive, until ctx ends or the subscription is
-// stopped. A message not acknowledged with Ack within Options.Redeliver is
-// offered again, so fn may see a message more than once and the caller
-// removes duplicates by ID. Calls to fn are sequential and must not block
-// long. Each owner has one durable consumer: two subscriptions to the same
-// owner share its messages between them rather than each seeing all.
-func (s *Store) Subscribe(ctx context.Context, owner string, fn func(Message)) (*Subscription, error) {
+// offer is a message on its way to fn, with its reference.
+type offer struct {
+	ref string
+	m   Message
+}
+
+// inFlight is a message fn was offered, or refused, and nobody has
+// acknowledged yet.
+type inFlight struct {
+	id  string
+	due time.Time // when to offer it again
+}
+
+// refusedRetry is how soon a message fn refused (its queue was full) is
+// offered again; redeliveryTick is how often the store looks.
+const (
+	refusedRetry   = 20 * time.Millisecond
+	redeliveryTick = 20 * time.Millisecond
+)
+
+// Subscribe calls fn with each of owner's pending messages, the backlog
+// first, oldest first, then with each new one as it is put, until ctx ends
+// or the subscription is stopped. fn reports whether it took the message;
+// one it refused is offered again shortly after, and one it took but that
+// nobody acknowledged with Ack within Options.Redeliver is offered again
+// then, so fn may see a message more than once and the caller removes
+// duplicates by ID. Calls to fn are sequential and must not block: they run
+// on the goroutine of the Put that stored the message. When an owner has two
+// subscriptions, each sees every message.
+//
+// Only messages put through this Store are handed on as they arrive: a second
+// process writing to the same external JetStream is not supported (see the
+// package documentation); its messages reach a subscription only when it is
+// next made.
+func (s *Store) Subscribe(ctx context.Context, owner string, fn func(Message) bool) (*Subscription, error) {
 	if err := s.alive(); err != nil {
 		return nil, err
 	}
 	if err := checkPrincipal("owner", owner); err != nil {
 		return nil, err
 	}
-	// Start from a fresh consumer: what an earlier one delivered and nobody
-	// acknowledged is still in the work-queue stream, and a new consumer offers
-	// it at once instead of after the old one's AckWait. The hub keeps one
-	// session, so one subscription, per owner.
-	if err := s.mail.DeleteConsumer(ctx, "mbox_"+owner); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
-		return nil, wrapErr("subscribe", err)
-	}
-	cons, err := s.mail.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable:       "mbox_" + owner,
-		Description:   "mailbox of " + owner,
-		FilterSubject: mailFilter(owner),
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-		AckPolicy:     jetstream.AckExplicitPolicy,
-		AckWait:       s.opts.Redeliver,
-		MaxDeliver:    -1,
-	})
-	if err != nil {
-		return nil, wrapErr("subscribe", err)
-	}
 	sctx, cancel := context.WithCancel(ctx)
-	sub := &Subscription{s: s, cancel: cancel}
-	sub.cc, err = cons.Consume(
-		func(msg jetstream.Msg) { s.deliver(sctx, msg, fn) },
-		jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-			if sctx.Err() == nil {
-				s.opts.Logger.Debug("store: mailbox consumer", "owner", owner, "err", err)
-			}
-		}),
-	)
-	if err != nil {
-		cancel()
-		return nil, wrapErr("subscribe", err)
-	}
+	sub := &Subscription{s: s, owner: owner, fn: fn, ctx: sctx, cancel: cancel, scanDone: make(chan struct{})}
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()
-		sub.halt()
+		cancel()
 		return nil, ErrClosed
 	}
-	s.subs[sub] = struct{}{}
+	s.subs[owner] = append(s.subs[owner], sub)
 	sub.unwatch = context.AfterFunc(sctx, sub.Stop) // under s.mu, which Stop takes first
 	s.mu.Unlock()
+	go sub.readBacklog()
 	return sub, nil
 }
 
@@ -81,77 +98,192 @@ func (s *Store) Subscribe(ctx context.Context, owner string, fn func(Message)) (
 // Stopping twice is harmless.
 func (sub *Subscription) Stop() {
 	sub.once.Do(func() {
-		sub.s.mu.Lock()
-		delete(sub.s.subs, sub)
-		sub.s.mu.Unlock()
+		s := sub.s
+		s.mu.Lock()
+		subs := s.subs[sub.owner]
+		for i, x := range subs {
+			if x == sub {
+				subs = append(subs[:i:i], subs[i+1:]...)
+				break
+			}
+		}
+		if len(subs) == 0 {
+			delete(s.subs, sub.owner)
+		} else {
+			s.subs[sub.owner] = subs
+		}
+		s.mu.Unlock()
 		if sub.unwatch != nil {
 			sub.unwatch()
 		}
-		sub.halt()
+		sub.cancel()
+		<-sub.scanDone
+		sub.fnMu.Lock() // wait for a call in progress
+		sub.fnMu.Unlock()
 	})
 }
 
-func (sub *Subscription) halt() {
-	sub.cancel()
-	sub.cc.Stop()
-	<-sub.cc.Closed()
+// readBacklog offers the owner's stored messages in stream order, then the
+// ones put meanwhile that the read did not reach.
+func (sub *Subscription) readBacklog() {
+	defer close(sub.scanDone)
+	s := sub.s
+	var last uint64
+	for seq := uint64(1); sub.ctx.Err() == nil; {
+		raw, err := s.mail.GetMsg(sub.ctx, seq, jetstream.WithGetMsgSubject(mailFilter(sub.owner)))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			break
+		}
+		if err != nil {
+			if sub.ctx.Err() == nil {
+				s.log("store: reading a mailbox backlog; what is left comes when the subscription is next made",
+					"owner", sub.owner, "err", err)
+			}
+			break
+		}
+		seq, last = raw.Sequence+1, raw.Sequence
+		m, err := s.openMail(sub.ctx, raw.Subject, raw.Data, raw.Sequence)
+		_, ref, _ := splitSubject(raw.Subject)
+		switch {
+		case errors.Is(err, errShredded):
+			// Expired, or its epoch key destroyed: remove it so it is not read again.
+			if _, err := s.removeMail(sub.ctx, sub.owner, ref); err != nil && sub.ctx.Err() == nil {
+				s.log("store: removing an expired message", "seq", raw.Sequence, "err", err)
+			}
+		case err != nil:
+			if sub.ctx.Err() == nil {
+				s.log("store: cannot open a stored message; leaving it to expire", "seq", raw.Sequence, "err", err)
+			}
+		default:
+			sub.offer(ref, m)
+		}
+	}
+	sub.mu.Lock()
+	sub.scanned, sub.scanTo = true, last
+	queued := sub.queued
+	sub.queued = nil
+	sub.mu.Unlock()
+	for _, o := range queued {
+		if o.m.Seq > last { // the read did not reach it
+			sub.offer(o.ref, o.m)
+		}
+	}
 }
 
-// deliver opens one consumed message and hands it to fn. Unreadable messages
-// (expired, or their key destroyed) are removed instead, so they are not
-// offered again; any other failure is logged and the message is offered again
-// after Redeliver.
-func (s *Store) deliver(ctx context.Context, msg jetstream.Msg, fn func(Message)) {
-	if ctx.Err() != nil {
+// arrive hands on a message just put: at once, or after the backlog read.
+func (sub *Subscription) arrive(ref string, m Message) {
+	sub.mu.Lock()
+	if !sub.scanned {
+		sub.queued = append(sub.queued, offer{ref, m})
+		sub.mu.Unlock()
 		return
 	}
-	md, err := msg.Metadata()
-	if err != nil {
-		s.log("store: consumed message without metadata", "subject", msg.Subject(), "err", err)
+	sub.mu.Unlock()
+	sub.offer(ref, m)
+}
+
+// offer calls fn and notes the message as in flight, due again after
+// Redeliver if fn took it and soon if it refused.
+func (sub *Subscription) offer(ref string, m Message) {
+	sub.fnMu.Lock()
+	defer sub.fnMu.Unlock()
+	if sub.ctx.Err() != nil {
 		return
 	}
-	seq := md.Sequence.Stream
-	m, err := s.openMail(ctx, msg.Subject(), msg.Data(), seq)
-	switch {
-	case errors.Is(err, errShredded):
-		owner, ref, _ := splitSubject(msg.Subject())
-		if _, err := s.destroy(ctx, owner, ref); err != nil && ctx.Err() == nil {
-			s.log("store: removing expired message", "seq", seq, "err", err)
+	took := sub.fn(m)
+	wait := sub.s.opts.Redeliver
+	if !took {
+		wait = refusedRetry
+	}
+	sub.mu.Lock()
+	if sub.pending == nil {
+		sub.pending = make(map[string]*inFlight)
+	}
+	sub.pending[ref] = &inFlight{id: m.ID, due: time.Now().Add(wait)}
+	sub.mu.Unlock()
+}
+
+// forget drops ref from the in-flight set: it was acknowledged or is gone.
+func (sub *Subscription) forget(ref string) {
+	sub.mu.Lock()
+	delete(sub.pending, ref)
+	sub.mu.Unlock()
+}
+
+// overdue returns the in-flight messages due again at now.
+func (sub *Subscription) overdue(now time.Time) []offer {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	var out []offer
+	for ref, f := range sub.pending {
+		if !f.due.After(now) {
+			out = append(out, offer{ref: ref, m: Message{ID: f.id}})
 		}
-	case err != nil:
-		if ctx.Err() == nil {
-			s.log("store: cannot open message", "seq", seq, "err", err)
-		}
-	default:
-		s.delivered.put(tableKey(m.To, s.root.ref(m.To, m.ID)), msg)
-		fn(m)
+	}
+	return out
+}
+
+// dispatch hands a message just put to its owner's subscriptions.
+func (s *Store) dispatch(ref string, m Message) {
+	s.mu.Lock()
+	subs := s.subs[m.To]
+	if len(subs) == 1 { // the usual case: no copy
+		sub := subs[0]
+		s.mu.Unlock()
+		sub.arrive(ref, m)
+		return
+	}
+	subs = append([]*Subscription(nil), subs...)
+	s.mu.Unlock()
+	for _, sub := range subs {
+		sub.arrive(ref, m)
 	}
 }
 
-// deliveries remembers the last delivery of each message handed to a
-// Subscribe callback and not yet acknowledged, so Ack can acknowledge it to
-// the consumer (which removes it from the work queue) instead of asking the
-// stream to purge it. It holds at most MaxAckPending entries per owner, plus
-// messages that expired unacknowledged, which Sweep drops.
-type deliveries struct {
-	mu sync.Mutex
-	m  map[string]jetstream.Msg
-}
-
-func (d *deliveries) put(tk string, msg jetstream.Msg) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.m == nil {
-		d.m = make(map[string]jetstream.Msg)
+// acked drops a message from its owner's in-flight sets.
+func (s *Store) acked(owner, ref string) {
+	for _, sub := range s.subsOf(owner) {
+		sub.forget(ref)
 	}
-	d.m[tk] = msg
 }
 
-// take removes and returns tk's delivery, so only one Ack can use it.
-func (d *deliveries) take(tk string) (jetstream.Msg, bool) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	msg, ok := d.m[tk]
-	delete(d.m, tk)
-	return msg, ok
+func (s *Store) subsOf(owner string) []*Subscription {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Subscription(nil), s.subs[owner]...)
+}
+
+func (s *Store) allSubs() []*Subscription {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*Subscription
+	for _, subs := range s.subs {
+		out = append(out, subs...)
+	}
+	return out
+}
+
+// redeliver offers again what is overdue: refused, or taken and not
+// acknowledged within Redeliver. A message that has since gone (acknowledged
+// by another path, expired) is dropped.
+func (s *Store) redeliver(ctx context.Context) {
+	now := time.Now()
+	for _, sub := range s.allSubs() {
+		for _, o := range sub.overdue(now) {
+			if ctx.Err() != nil || sub.ctx.Err() != nil {
+				return
+			}
+			m, err := s.Get(sub.ctx, sub.owner, o.m.ID)
+			switch {
+			case errors.Is(err, ErrNotFound):
+				sub.forget(o.ref)
+			case err != nil:
+				if sub.ctx.Err() == nil {
+					s.log("store: offering a message again", "owner", sub.owner, "err", err)
+				}
+			default:
+				sub.offer(o.ref, m)
+			}
+		}
+	}
 }

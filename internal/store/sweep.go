@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -15,8 +14,8 @@ type SweepStats struct {
 	Epochs   int // epoch keys destroyed
 }
 
-// Sweep destroys, by the store's clock, the keys of expired messages (erasing
-// the messages too if JetStream has not yet expired them) and the epoch keys
+// Sweep removes, by the store's clock, expired messages that JetStream has
+// not yet expired by its own (the real) clock, and destroys the epoch keys
 // older than Epoch+MaxTTL. Open runs it once before returning and then every
 // minute until Close. It is safe to run concurrently with everything else.
 func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
@@ -25,25 +24,23 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 		return st, err
 	}
 	now := s.now()
-	err := scan(ctx, s.keys, func(e jetstream.KeyValueEntry) error {
-		entry, err := parseKeyEntry(e.Value())
-		if err == nil && entry.expires.After(now) {
+	err := s.scanMail(ctx, func(subj string, expires time.Time) error {
+		if expires.After(now) {
 			return nil
 		}
-		// Expired, or a row nothing can use: remove the message, then the key.
-		owner, ref, _ := strings.Cut(e.Key(), ".")
-		if _, err := s.removeMail(ctx, owner, ref); err != nil {
+		owner, ref, _ := splitSubject(subj)
+		found, err := s.removeMail(ctx, owner, ref)
+		if err != nil {
 			return err
 		}
-		s.delivered.take(e.Key())
-		if err := s.shredKey(ctx, e.Key(), e.Revision()); err != nil {
-			return err
+		s.acked(owner, ref)
+		if found {
+			st.Messages++
 		}
-		st.Messages++
 		return nil
 	})
 	if err != nil {
-		return st, wrapErr("sweep message keys", err)
+		return st, wrapErr("sweep messages", err)
 	}
 	err = scan(ctx, s.epochs, func(e jetstream.KeyValueEntry) error {
 		n, ok := parseEpochName(e.Key())
@@ -74,6 +71,30 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 		s.forgetEpoch(n)
 	}
 	return st, nil
+}
+
+// scanMail calls fn with the subject and expiry of every stored message, in
+// stream order, stopping at the first error. The expiry is read from the
+// record's key entry, which is in clear (and authenticated when the record
+// is opened); a record too short to have one is passed as expired.
+func (s *Store) scanMail(ctx context.Context, fn func(subj string, expires time.Time) error) error {
+	for seq := uint64(1); ; {
+		raw, err := s.mail.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(mailPrefix+">"))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		seq = raw.Sequence + 1
+		var expires time.Time
+		if e, _, err := splitMailRecord(raw.Data); err == nil {
+			expires = e.expires
+		}
+		if err := fn(raw.Subject, expires); err != nil {
+			return err
+		}
+	}
 }
 
 // scan calls fn for every current entry of kv, stopping at the first error.

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestSubscribeBacklogAndLive puts messages before, during and after a
+// subscription reads its backlog: each is offered exactly once (Redeliver is
+// far off), none is lost, and none is offered twice by the hand-over from the
+// backlog read to live delivery.
+func TestSubscribeBacklogAndLive(t *testing.T) {
+	s, _ := openTest(t, func(o *Options) { o.Now = nil; o.Redeliver = time.Hour })
+	ctx := context.Background()
+	const before, during = 300, 300
+	for i := range before {
+		mustPut(t, s, Message{ID: fmt.Sprint("b", i), To: "ALICE", From: "BOB"})
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var total atomic.Int64
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for w := range 4 {
+		wg.Go(func() {
+			<-start
+			for i := w; i < during; i += 4 {
+				mustPut(t, s, Message{ID: fmt.Sprint("d", i), To: "ALICE", From: "BOB"})
+			}
+		})
+	}
+	close(start)
+	sub, err := s.Subscribe(ctx, "ALICE", func(m Message) bool {
+		mu.Lock()
+		seen[m.ID]++
+		mu.Unlock()
+		total.Add(1)
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Stop()
+	wg.Wait()
+	mustPut(t, s, Message{ID: "after", To: "ALICE", From: "BOB"})
+	want := before + during + 1
+	for deadline := time.Now().Add(10 * time.Second); total.Load() < int64(want) && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // room for a wrong second offer
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != want || total.Load() != int64(want) {
+		t.Fatalf("offered %d distinct messages in %d offers, want %d once each", len(seen), total.Load(), want)
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Errorf("%s offered %d times", id, n)
+		}
+	}
+}
+
+// TestSubscribeRefusedComesAgain: a message fn refuses (its queue is full)
+// comes again well before Redeliver, and stops coming once acknowledged.
+func TestSubscribeRefusedComesAgain(t *testing.T) {
+	s, _ := openTest(t, func(o *Options) { o.Now = nil; o.Redeliver = time.Hour })
+	ctx := context.Background()
+	var offers atomic.Int64
+	got := make(chan Message, 10)
+	sub, err := s.Subscribe(ctx, "ALICE", func(m Message) bool {
+		if offers.Add(1) < 3 {
+			return false
+		}
+		got <- m
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Stop()
+	mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB"})
+	select {
+	case m := <-got:
+		if m.ID != "a" {
+			t.Fatalf("got %s", m.ID)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("a refused message was not offered again (%d offers)", offers.Load())
+	}
+	if err := s.Ack(ctx, "ALICE", "a"); err != nil {
+		t.Fatal(err)
+	}
+	n := offers.Load()
+	time.Sleep(200 * time.Millisecond)
+	if offers.Load() != n {
+		t.Fatalf("offered again after it was taken and acknowledged")
+	}
+}
+
+// TestTwoSubscriptionsSeeEverything: both subscriptions of one owner get
+// each message, and stopping one leaves the other working.
+func TestTwoSubscriptionsSeeEverything(t *testing.T) {
+	s, _ := openTest(t, func(o *Options) { o.Now = nil })
+	ctx := context.Background()
+	c1, c2 := newCollector(), newCollector()
+	sub1, err := s.Subscribe(ctx, "ALICE", c1.fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub2, err := s.Subscribe(ctx, "ALICE", c2.fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub2.Stop()
+	time.Sleep(50 * time.Millisecond) // both backlog reads done
+	mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB"})
+	if c1.next(t, 5*time.Second).ID != "a" || c2.next(t, 5*time.Second).ID != "a" {
+		t.Fatal("wrong message")
+	}
+	sub1.Stop()
+	mustPut(t, s, Message{ID: "b", To: "ALICE", From: "BOB"})
+	if c2.next(t, 5*time.Second).ID != "b" {
+		t.Fatal("wrong message")
+	}
+	c1.none(t, 100*time.Millisecond)
+}
