@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"path/filepath"
@@ -53,6 +54,7 @@ type Desk struct {
 	mu   sync.Mutex // guards st and conn
 	st   *state
 	conn *wire.Conn
+	rmu  sync.Mutex // serializes replenish (after connecting and every minute)
 
 	next    atomic.Uint64
 	pmu     sync.Mutex
@@ -125,7 +127,8 @@ func (d *Desk) Run(ctx context.Context) error {
 }
 
 // housekeep drops expired items from the state file every minute, so an expired
-// message leaves the disk even when nothing else writes the state.
+// message leaves the disk even when nothing else writes the state, and tops up
+// the one-time keys the hub handed out meanwhile.
 func (d *Desk) housekeep(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -135,6 +138,9 @@ func (d *Desk) housekeep(ctx context.Context) {
 			return
 		case <-t.C:
 			d.expireNow()
+			if err := d.replenish(ctx); err != nil && !errors.Is(err, ErrOffline) && ctx.Err() == nil {
+				d.log.Warn("topping up one-time keys", "err", err)
+			}
 		}
 	}
 }
@@ -174,6 +180,7 @@ func (d *Desk) session(ctx context.Context) error {
 	}
 	d.mu.Lock()
 	d.st.Me, d.st.Mediator, d.st.Peers = f.Welcome.You, f.Welcome.Mediator, f.Welcome.Peers
+	d.st.MaxTTL = f.Welcome.MaxTTL
 	if d.st.Peers == nil {
 		d.st.Peers = map[string]string{}
 	}
@@ -360,17 +367,42 @@ func (d *Desk) openSealedLocked(m *wire.Message) string {
 	return fmt.Sprintf("(a sealed message from %s to one-time key %s, which this desk no longer holds)", m.From, m.Sealed.KID)
 }
 
-// replenish deposits one-time keys up to the configured number.
+// replenish keeps the configured number of this desk's one-time keys at the
+// hub. It asks the hub which keys it still holds (a deposit of none), deposits
+// fresh ones for those handed out, and forgets the private halves of keys
+// handed out long enough ago that no message to them can still arrive
+// (keyGrace). A hub that does not answer with its stock gets the old
+// behaviour: the desk counts the private halves it holds and forgets none.
 func (d *Desk) replenish(ctx context.Context) error {
+	d.rmu.Lock()
+	defer d.rmu.Unlock()
+	d.mu.Lock()
+	peers := maps.Clone(d.st.Peers)
+	mine := len(d.st.OneTime)
+	d.mu.Unlock()
+	if len(peers) == 0 && mine == 0 {
+		return nil
+	}
+	r, err := d.request(ctx, &wire.Frame{Type: wire.TypeDeposit})
+	var he *HubError
+	if errors.As(err, &he) && he.Code == wire.CodeBadFrame {
+		r, err = &wire.Frame{}, nil // a hub from before deposits answered with the stock
+	}
+	if err != nil {
+		return err
+	}
 	d.mu.Lock()
 	need := d.cfg.OneTimeKeys - len(d.st.OneTime)
-	peers := map[string]string{}
-	for k, v := range d.st.Peers {
-		peers[k] = v
+	if r.Held != nil {
+		usable, changed := d.st.reconcile(r.Held.KIDs, d.cfg.Now(), keyGrace(d.st.MaxTTL))
+		need = d.cfg.OneTimeKeys - usable
+		if changed {
+			err = d.saveLocked()
+		}
 	}
 	d.mu.Unlock()
-	if need <= 0 || len(peers) == 0 {
-		return nil
+	if err != nil || need <= 0 || len(peers) == 0 {
+		return err
 	}
 	var fresh []sealed.OneTime
 	var frames []wire.OneTimeKey
@@ -395,13 +427,27 @@ func (d *Desk) replenish(ctx context.Context) error {
 	// Keep the private halves before the public ones leave.
 	d.mu.Lock()
 	d.st.OneTime = append(d.st.OneTime, fresh...)
-	err := d.saveLocked()
+	err = d.saveLocked()
 	d.mu.Unlock()
 	if err != nil {
 		return err
 	}
 	_, err = d.request(ctx, &wire.Frame{Type: wire.TypeDeposit, Keys: frames})
 	return err
+}
+
+// keyGrace is how long the desk keeps the private half of a one-time key after
+// it first saw that the hub no longer holds it. A sender seals when it gets the
+// key; its desk may keep the sealed message in its outbox for the message's
+// time to live (72 h when the sender set none, else at most the hub's
+// max_ttl), and the hub keeps it as long again once accepted. An hour more
+// covers clocks that disagree.
+func keyGrace(maxTTL int64) time.Duration {
+	m := time.Duration(maxTTL) * time.Second
+	if m <= 0 {
+		m = 7 * 24 * time.Hour
+	}
+	return max(m, 72*time.Hour) + m + time.Hour
 }
 
 // flushOutbox sends every queued frame; each leaves the outbox once the hub

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +28,7 @@ import (
 	"backchannel/internal/hub"
 	"backchannel/internal/identity"
 	"backchannel/internal/localapi"
+	"backchannel/internal/sealed"
 	"backchannel/internal/store"
 	"backchannel/internal/wire"
 )
@@ -349,8 +351,11 @@ type fakeHub struct {
 	deliver  []*wire.Message
 	acks     []string
 	deposits []wire.OneTimeKey
-	conns    map[net.Conn]bool
-	wg       sync.WaitGroup
+	// stock, when not nil, makes the fake hub keep the deposited kids and
+	// answer each deposit with them, as the real hub does.
+	stock map[string]bool
+	conns map[net.Conn]bool
+	wg    sync.WaitGroup
 }
 
 func startFakeHub(t *testing.T, party identity.Public, welcome wire.Welcome) *fakeHub {
@@ -442,6 +447,13 @@ func (f *fakeHub) handle(nc net.Conn, party identity.Public) {
 		case wire.TypeDeposit:
 			f.deposits = append(f.deposits, fr.Keys...)
 		}
+		var held *wire.Held
+		if fr.Type == wire.TypeDeposit && f.stock != nil {
+			for _, k := range fr.Keys {
+				f.stock[k.KID] = true
+			}
+			held = &wire.Held{KIDs: slices.Sorted(maps.Keys(f.stock))}
+		}
 		hold := fr.Type == f.hold
 		f.mu.Unlock()
 		if hold {
@@ -451,7 +463,7 @@ func (f *fakeHub) handle(nc net.Conn, party identity.Public) {
 			write(&wire.Frame{Type: wire.TypePong, Req: fr.Req})
 			continue
 		}
-		if write(&wire.Frame{Type: wire.TypeOK, Req: fr.Req, ID: fr.ID}) != nil {
+		if write(&wire.Frame{Type: wire.TypeOK, Req: fr.Req, ID: fr.ID, Held: held}) != nil {
 			return
 		}
 	}
@@ -854,5 +866,133 @@ func TestOfflineRequests(t *testing.T) {
 	}
 	if _, err := d.request(context.Background(), &wire.Frame{Type: wire.TypePing}); !errors.Is(err, ErrOffline) {
 		t.Errorf("request offline: %v; want ErrOffline", err)
+	}
+}
+
+// TestOneTimeKeysToppedUp: the desk keeps its number of one-time keys at the
+// hub by the hub's stock, not by the private halves it holds, and forgets the
+// private half of a key handed out only once no message to it can arrive.
+func TestOneTimeKeysToppedUp(t *testing.T) {
+	welcome := wire.Welcome{You: "ISR", Mediator: "RUS", MaxTTL: 86400, Hub: "fake",
+		Peers: map[string]string{"IRN": irnKey.Public().String()}}
+	f := startFakeHub(t, isrKey.Public(), welcome)
+	f.mu.Lock()
+	f.stock = map[string]bool{}
+	f.mu.Unlock()
+	var mu sync.Mutex
+	now := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); defer mu.Unlock(); now = now.Add(d) }
+	dir := t.TempDir()
+	rd := runDesk(t, Config{Dir: dir, Key: isrKey, HubAddr: f.addr(), HubKey: hubKey.Public(), OneTimeKeys: 3, Now: clock})
+	stock := func() []string {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return slices.Sorted(maps.Keys(f.stock))
+	}
+	eventually(t, 10*time.Second, "3 one-time keys deposited", func() (bool, string) {
+		return len(stock()) == 3, strings.Join(stock(), " ")
+	})
+	private := func() []string {
+		rd.d.mu.Lock()
+		defer rd.d.mu.Unlock()
+		var out []string
+		for _, k := range rd.d.st.OneTime {
+			out = append(out, k.KID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	// The hub hands two out; the desk tops up at its next check.
+	handed := stock()[:2]
+	f.mu.Lock()
+	for _, kid := range handed {
+		delete(f.stock, kid)
+	}
+	f.mu.Unlock()
+	ctx := context.Background()
+	if err := rd.d.replenish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := stock(); len(got) != 3 {
+		t.Fatalf("after the top-up the hub holds %v; want 3 keys", got)
+	}
+	grace := keyGrace(welcome.MaxTTL)
+	if grace != 72*time.Hour+24*time.Hour+time.Hour {
+		t.Errorf("keyGrace(1 day) = %s; want 97h: the sender's outbox (72h without a ttl), the hub's day, an hour of clocks", grace)
+	}
+	// Until then the desk keeps the private halves of the keys handed out.
+	advance(grace - time.Minute)
+	if err := rd.d.replenish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := private(); len(got) != 5 || !slices.Contains(got, handed[0]) || !slices.Contains(got, handed[1]) {
+		t.Fatalf("private halves %v before the grace ended; want the 3 held and the 2 handed out %v", got, handed)
+	}
+	advance(time.Minute)
+	if err := rd.d.replenish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := private(); !slices.Equal(got, stock()) {
+		t.Errorf("after the grace the private halves are %v; want only those the hub holds, %v", got, stock())
+	}
+	rd.d.mu.Lock()
+	left := len(rd.d.st.HandedOut)
+	rd.d.mu.Unlock()
+	if left != 0 {
+		t.Errorf("%d handed-out keys still noted after they were forgotten", left)
+	}
+	rd.stop()
+	st, err := loadState(filepath.Join(dir, stateFile), isrKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range st.OneTime {
+		if slices.Contains(handed, k.KID) {
+			t.Errorf("the private half of handed-out key %s is still in state.enc", k.KID)
+		}
+	}
+}
+
+// TestReconcile: the state's side of the top-up, at exact times.
+func TestReconcile(t *testing.T) {
+	t0 := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	const grace = time.Hour
+	s := &state{}
+	for _, kid := range []string{"kA", "kB", "kC"} {
+		s.OneTime = append(s.OneTime, sealed.OneTime{KID: kid, Priv: bytes.Repeat([]byte{1}, 32)})
+	}
+	bPriv := s.OneTime[1].Priv
+	kids := func() []string {
+		var out []string
+		for _, k := range s.OneTime {
+			out = append(out, k.KID)
+		}
+		return out
+	}
+	for _, step := range []struct {
+		at      time.Duration
+		held    []string
+		usable  int
+		changed bool
+		kept    []string
+		noted   []string
+	}{
+		// kX is at the hub but not here (a lost state): not usable.
+		{0, []string{"kA", "kX"}, 1, true, []string{"kA", "kB", "kC"}, []string{"kB", "kC"}},
+		{30 * time.Minute, []string{"kA", "kC"}, 2, true, []string{"kA", "kB", "kC"}, []string{"kB"}}, // kC back
+		{grace - time.Nanosecond, []string{"kA", "kC"}, 2, false, []string{"kA", "kB", "kC"}, []string{"kB"}},
+		{grace, []string{"kA", "kC"}, 2, true, []string{"kA", "kC"}, nil},
+		{2 * grace, []string{"kA", "kC"}, 2, false, []string{"kA", "kC"}, nil},
+	} {
+		usable, changed := s.reconcile(step.held, t0.Add(step.at), grace)
+		noted := slices.Sorted(maps.Keys(s.HandedOut))
+		if usable != step.usable || changed != step.changed || !slices.Equal(kids(), step.kept) || !slices.Equal(noted, step.noted) {
+			t.Errorf("at +%s with %v: usable %d changed %v kept %v noted %v; want %d %v %v %v",
+				step.at, step.held, usable, changed, kids(), noted, step.usable, step.changed, step.kept, step.noted)
+		}
+	}
+	if !bytes.Equal(bPriv, make([]byte, 32)) {
+		t.Errorf("the forgotten private half was not wiped: %x", bPriv)
 	}
 }

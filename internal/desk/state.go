@@ -34,10 +34,17 @@ type state struct {
 	Outbox []queued `json:"outbox"`
 	// OneTime are the private halves of deposited one-time keys.
 	OneTime []sealed.OneTime `json:"one_time"`
+	// HandedOut maps the kids of private halves the hub no longer holds
+	// (handed out to a peer, or never deposited) to when the desk first saw
+	// that; the private half goes once no message to it can still arrive.
+	HandedOut map[string]time.Time `json:"handed_out,omitempty"`
 	// Peers are the static keys the mediator introduced.
 	Peers map[string]string `json:"peers"`
 	// Me and Mediator are learned from the hub's welcome.
 	Me, Mediator string
+	// MaxTTL is the hub's bound on a message's time to live, in seconds, from
+	// its welcome.
+	MaxTTL int64 `json:"max_ttl,omitempty"`
 }
 
 type queued struct {
@@ -154,4 +161,51 @@ func (s *state) expire(now time.Time) bool {
 	}
 	s.Outbox = out
 	return changed
+}
+
+// reconcile compares the private halves with held, the kids the hub holds for
+// this desk. A key the hub no longer holds is noted as handed out at now, and
+// its private half destroyed once grace has passed since; a message sealed to
+// it before then still opens. It returns how many of held this desk can open,
+// and whether the state changed.
+func (s *state) reconcile(held []string, now time.Time, grace time.Duration) (usable int, changed bool) {
+	at := make(map[string]bool, len(held))
+	for _, kid := range held {
+		at[kid] = true
+	}
+	if s.HandedOut == nil {
+		s.HandedOut = map[string]time.Time{}
+	}
+	kept := s.OneTime[:0]
+	mine := make(map[string]bool, len(s.OneTime))
+	for _, k := range s.OneTime {
+		since, noted := s.HandedOut[k.KID]
+		switch {
+		case at[k.KID]:
+			usable++
+			if noted {
+				delete(s.HandedOut, k.KID)
+				changed = true
+			}
+		case !noted:
+			s.HandedOut[k.KID] = now
+			changed = true
+		case now.Sub(since) >= grace:
+			clear(k.Priv)
+			delete(s.HandedOut, k.KID)
+			changed = true
+			continue
+		}
+		mine[k.KID] = true
+		kept = append(kept, k)
+	}
+	clear(s.OneTime[len(kept):])
+	s.OneTime = kept
+	for kid := range s.HandedOut {
+		if !mine[kid] {
+			delete(s.HandedOut, kid)
+			changed = true
+		}
+	}
+	return usable, changed
 }

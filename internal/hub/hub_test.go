@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"backchannel/internal/localapi"
+	"backchannel/internal/sealed"
 	"backchannel/internal/wire"
 )
 
@@ -213,30 +214,74 @@ func TestSealed(t *testing.T) {
 
 // TestSealedKeysReplenished: when the hub has handed out IRN's one-time keys
 // (to a sender that then sent nothing, or to one probing), IRN's desk must
-// deposit new ones, or nobody can send it a sealed message again.
+// deposit new ones, or nobody can send it a sealed message again. It keeps the
+// private halves of the keys handed out for as long as a message sealed to
+// them can still arrive, and destroys them after that.
 func TestSealedKeysReplenished(t *testing.T) {
-	e := startEnv(t, envOpts{otks: 2})
+	clock := newFakeClock(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
+	e := startEnv(t, envOpts{clock: clock, otks: 2})
 	isr, irn := e.startDesk(codeISR), e.startDesk(codeIRN)
 	e.waitConnected(isr, irn)
 	e.waitDeposited(codeIRN, 2)
 	ctx := context.Background()
+	var taken []*wire.PeerKey
 	for i := 0; i < 2; i++ {
-		if r := e.hub.request(ctx, codeISR, &wire.Frame{Type: wire.TypePeerKey, Peer: codeIRN, Req: 1}); r.Type != wire.TypePeerKey {
+		r := e.hub.request(ctx, codeISR, &wire.Frame{Type: wire.TypePeerKey, Peer: codeIRN, Req: 1})
+		if r.Type != wire.TypePeerKey || r.PeerKey == nil {
 			t.Fatalf("peer_key: %+v", r)
 		}
+		taken = append(taken, r.PeerKey)
 	}
+	if n := e.otkCount(codeIRN); n != 0 {
+		t.Fatalf("IRN has %d one-time keys at the hub after both were taken; want 0", n)
+	}
+
+	// Back online, IRN's desk learns the hub's stock and tops it up.
 	irn = irn.restart()
 	e.waitConnected(irn)
-	deadline := time.Now().Add(2 * time.Second)
-	for e.otkCount(codeIRN) == 0 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	e.waitDeposited(codeIRN, 2)
+	var rep localapi.SendReply
+	mustCall(t, isr.api, "POST", "/send", localapi.SendRequest{To: codeIRN, Text: "after the top-up", Sealed: true}, &rep)
+	irn.waitItem("the sealed message after the top-up", func(it localapi.Item) bool {
+		return it.ID == rep.ID && it.Text == "after the top-up"
+	})
+
+	// A message sealed to a key taken before the top-up still opens: the desk
+	// kept its private half.
+	late := &wire.Message{ID: "m-sealedlate00001", To: codeIRN}
+	enc, ct, err := sealed.Seal(keyISR, keyIRN.Public(), taken[0].KID, taken[0].Pub, taken[0].Tag, "sealed before the top-up", clock.Now())
+	if err != nil {
+		t.Fatal(err)
 	}
-	if e.otkCount(codeIRN) == 0 {
-		var rep localapi.SendReply
-		status, ae := call(t, isr.api, "POST", "/send", localapi.SendRequest{To: codeIRN, Text: "x", Sealed: true}, &rep)
-		t.Skipf("BUG: internal/desk/desk.go replenish counts the private halves the desk holds (len(d.st.OneTime)), "+
-			"not the keys the hub still holds, so keys handed out but never used are never replaced: after a reconnect "+
-			"IRN has 0 one-time keys at the hub and a sealed send to it fails (%d %+v)", status, ae)
+	late.Sealed = &wire.Sealed{KID: taken[0].KID, Enc: enc, CT: ct}
+	if r := e.hub.request(ctx, codeISR, &wire.Frame{Type: wire.TypeSealed, Req: 2, Msg: late}); r.Type != wire.TypeOK {
+		t.Fatalf("sealed: %+v", r)
+	}
+	irn.waitItem("the message sealed before the top-up", func(it localapi.Item) bool {
+		return it.ID == late.ID && it.Text == "sealed before the top-up"
+	})
+
+	// Past every time a message to the other taken key could still arrive,
+	// the desk destroys its private half when it next checks the stock: a
+	// message sealed to it now does not open.
+	clock.Advance(7*24*time.Hour + 7*24*time.Hour + 2*time.Hour)
+	irn = irn.restart()
+	e.waitConnected(irn)
+	e.waitDeposited(codeIRN, 2) // after the desk compared its keys with the stock
+	stale := &wire.Message{ID: "m-sealedstale0001", To: codeIRN}
+	if enc, ct, err = sealed.Seal(keyISR, keyIRN.Public(), taken[1].KID, taken[1].Pub, taken[1].Tag, "too late", clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	stale.Sealed = &wire.Sealed{KID: taken[1].KID, Enc: enc, CT: ct}
+	if r := e.hub.request(ctx, codeISR, &wire.Frame{Type: wire.TypeSealed, Req: 3, Msg: stale}); r.Type != wire.TypeOK {
+		t.Fatalf("sealed: %+v", r)
+	}
+	it := irn.waitItem("the message sealed to a forgotten key", func(it localapi.Item) bool { return it.ID == stale.ID })
+	if !strings.Contains(it.Text, "no longer holds") {
+		t.Errorf("a message to a one-time key handed out %s ago opened: %q", 14*24*time.Hour+2*time.Hour, it.Text)
+	}
+	if n := e.otkCount(codeIRN); n != 2 {
+		t.Errorf("IRN has %d one-time keys at the hub; want 2", n)
 	}
 }
 
@@ -477,6 +522,87 @@ func TestHubStatus(t *testing.T) {
 	for _, p := range st.Parties {
 		if got := fmt.Sprintf("connected=%v queued=%d", p.Connected, p.Queued); got != want[p.Code] {
 			t.Errorf("%s: %s; want %s", p.Code, got, want[p.Code])
+		}
+	}
+}
+
+// TestPeerKeyRateLimited: a party may take another's one-time keys only so
+// fast (DefaultPeerKeyLimit), so one peer cannot use up another's keys and
+// stop sealed messages to it; the limit is per asker and peer, and refills
+// with the hub's clock.
+func TestPeerKeyRateLimited(t *testing.T) {
+	l := DefaultPeerKeyLimit
+	clock := newFakeClock(time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC))
+	e := startEnv(t, envOpts{clock: clock, otks: l.Burst + 5})
+	isr, irn := e.startDesk(codeISR), e.startDesk(codeIRN)
+	e.waitConnected(isr, irn)
+	e.waitDeposited(codeIRN, l.Burst+5)
+	e.waitDeposited(codeISR, l.Burst+5)
+	ctx := context.Background()
+	ask := func(from, peer string) *wire.Frame {
+		return e.hub.request(ctx, from, &wire.Frame{Type: wire.TypePeerKey, Peer: peer, Req: 7})
+	}
+	for i := range l.Burst {
+		if r := ask(codeISR, codeIRN); r.Type != wire.TypePeerKey {
+			t.Fatalf("peer_key %d of a burst of %d: %+v", i+1, l.Burst, r)
+		}
+	}
+	r := ask(codeISR, codeIRN)
+	wantError(t, r, wire.CodeRateLimited)
+	if !strings.Contains(r.Error, "try again in 15s") {
+		t.Errorf("the refusal %q does not say when to try again", r.Error)
+	}
+	if n := e.otkCount(codeIRN); n != 5 {
+		t.Errorf("IRN has %d one-time keys at the hub; want 5 (a refusal takes none)", n)
+	}
+	// Another asker, or another peer, has its own allowance.
+	if r := ask(codeIRN, codeISR); r.Type != wire.TypePeerKey {
+		t.Errorf("IRN asking for ISR's key after ISR was limited: %+v", r)
+	}
+	// A forbidden ask is refused as such, whatever the allowance.
+	wantError(t, ask(codeISR, codeRUS), wire.CodeForbidden)
+
+	clock.Advance(l.Every - time.Second)
+	wantError(t, ask(codeISR, codeIRN), wire.CodeRateLimited)
+	clock.Advance(time.Second)
+	if r := ask(codeISR, codeIRN); r.Type != wire.TypePeerKey {
+		t.Errorf("peer_key once %s has passed: %+v", l.Every, r)
+	}
+	wantError(t, ask(codeISR, codeIRN), wire.CodeRateLimited)
+	// Idle for long, the allowance is a full burst again, never more.
+	clock.Advance(time.Hour)
+	for i := range l.Burst {
+		if r := ask(codeISR, codeIRN); r.Type != wire.TypePeerKey && r.Code != wire.CodeExhausted {
+			t.Fatalf("peer_key %d after an idle hour: %+v", i+1, r)
+		}
+	}
+	wantError(t, ask(codeISR, codeIRN), wire.CodeRateLimited)
+}
+
+// TestBucket: the token bucket behind PeerKeyLimit, at exact times.
+func TestBucket(t *testing.T) {
+	l := PeerKeyLimit{Burst: 2, Every: 10 * time.Second}
+	t0 := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
+	b := &bucket{tokens: 2, last: t0}
+	for _, step := range []struct {
+		at   time.Duration
+		ok   bool
+		wait time.Duration
+	}{
+		{0, true, 0},
+		{0, true, 0},
+		{0, false, 10 * time.Second},
+		{4 * time.Second, false, 6 * time.Second},
+		{10 * time.Second, true, 0},
+		{10 * time.Second, false, 10 * time.Second},
+		{time.Hour, true, 0},
+		{time.Hour, true, 0},
+		{time.Hour, false, 10 * time.Second},
+		{time.Hour - time.Minute, false, 10 * time.Second}, // a clock set back refills nothing
+	} {
+		ok, wait := b.take(l, t0.Add(step.at))
+		if ok != step.ok || wait.Round(time.Millisecond) != step.wait {
+			t.Errorf("at +%s: take = %v, %s; want %v, %s", step.at, ok, wait, step.ok, step.wait)
 		}
 	}
 }

@@ -53,14 +53,18 @@ func (e *Entry) Shown() string {
 
 const regPrefix = "asr."
 
-// registry keeps entries in the store's registry table.
+// registry keeps entries in the store's registry table. It also holds the
+// hub's state for the one-time keys kept in that table.
 type registry struct {
-	h   *Hub
-	mu  sync.Mutex // serializes read-modify-write of entries
-	mon *monitor
+	h    *Hub
+	mu   sync.Mutex // serializes read-modify-write of entries
+	mon  *monitor
+	keys *oneTimeKeys
 }
 
-func newRegistry(h *Hub) *registry { return &registry{h: h, mon: newMonitor(h)} }
+func newRegistry(h *Hub) *registry {
+	return &registry{h: h, mon: newMonitor(h), keys: newOneTimeKeys(DefaultPeerKeyLimit)}
+}
 
 func (r *registry) get(ctx context.Context, id string) (*Entry, error) {
 	b, err := r.h.cfg.Store.RegistryGet(ctx, regPrefix+id)

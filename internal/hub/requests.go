@@ -45,7 +45,11 @@ func (h *Hub) request(ctx context.Context, code string, f *wire.Frame) *wire.Fra
 	case wire.TypeAck:
 		err = h.partyAck(ctx, code, f.ID)
 	case wire.TypeDeposit:
-		err = h.deposit(ctx, code, f.Keys)
+		var held *wire.Held
+		held, err = h.deposit(ctx, code, f.Keys)
+		if err == nil {
+			reply = &wire.Frame{Type: wire.TypeOK, Held: held}
+		}
 	case wire.TypePeerKey:
 		var pk *wire.PeerKey
 		pk, err = h.peerKey(ctx, code, f.Peer)

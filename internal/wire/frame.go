@@ -37,6 +37,9 @@ const (
 	CodeExhausted = "exhausted" // no one-time key left for that party
 	CodeInternal  = "internal"  // the hub failed; try again
 	CodeConflict  = "conflict"  // the request contradicts the current state
+	// CodeRateLimited refuses a request made too often; the sentence says when
+	// to try again.
+	CodeRateLimited = "rate_limited"
 )
 
 // Frame is an application frame: a JSON object whose "type" says which of the
@@ -55,6 +58,7 @@ type Frame struct {
 	Assurance json.RawMessage `json:"assurance,omitempty"`
 	Welcome   *Welcome        `json:"welcome,omitempty"`
 	Status    json.RawMessage `json:"status,omitempty"`
+	Held      *Held           `json:"held,omitempty"`
 }
 
 // Message is what a desk sends and what the hub delivers.
@@ -106,6 +110,13 @@ type PeerKey struct {
 	KID    string `json:"kid"`
 	Pub    []byte `json:"pub"`
 	Tag    []byte `json:"tag"`
+}
+
+// Held is the hub's answer to a deposit: the one-time keys it still holds for
+// the depositing party, after the deposit. A key the desk made that is not
+// listed was handed out to a peer (or never arrived).
+type Held struct {
+	KIDs []string `json:"kids"`
 }
 
 // Welcome is the hub's first frame in a session.
