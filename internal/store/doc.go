@@ -70,7 +70,8 @@
 //     RootKey as long as their bytes remain.
 //   - Owners, message sizes, arrival times and expiry times are visible on
 //     disk; IDs, senders, kinds and bodies are not. Registry key names are
-//     stored in clear.
+//     stored as an HMAC per dot-separated part, so their words are not on
+//     disk, but how many entries share a prefix is.
 //   - With one replica JetStream writes each message to the kernel before
 //     acknowledging it, so a killed process loses nothing it accepted; a
 //     power failure can lose the last seconds unless Options.SyncAlways
