@@ -40,7 +40,8 @@ type Hub struct {
 	mstamp  atomic.Int64 // mtime of the loaded enrollment file
 
 	mu       sync.Mutex
-	sessions map[string]*session // by party code
+	sessions map[string]*session   // by party code: the session that gets the party's mail
+	waiting  map[*session]struct{} // sessions not admitted yet (see admit)
 	wg       sync.WaitGroup
 
 	reg *registry
@@ -69,7 +70,7 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.InFlight <= 0 {
 		cfg.InFlight = 256
 	}
-	h := &Hub{cfg: cfg, log: cfg.Logger, sessions: map[string]*session{}}
+	h := &Hub{cfg: cfg, log: cfg.Logger, sessions: map[string]*session{}, waiting: map[*session]struct{}{}}
 	if err := h.reload(); err != nil {
 		return nil, err
 	}
@@ -114,6 +115,11 @@ func (h *Hub) reload() error {
 			s.close()
 		}
 	}
+	for s := range h.waiting {
+		if p := m.Parties[s.code]; p == nil || !p.Key.Equal(s.conn.Peer()) {
+			s.close()
+		}
+	}
 	h.mu.Unlock()
 	h.log.Info("enrollment loaded", "mediator", m.Mediator, "parties", len(m.Parties))
 	return nil
@@ -152,6 +158,9 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 	cancel()
 	h.mu.Lock()
 	for _, s := range h.sessions {
+		s.close()
+	}
+	for s := range h.waiting {
 		s.close()
 	}
 	h.mu.Unlock()
@@ -197,20 +206,43 @@ func (h *Hub) handle(ctx context.Context, nc net.Conn) {
 		return
 	}
 	s := newSession(h, c, p.Code)
-	h.mu.Lock()
-	if old := h.sessions[p.Code]; old != nil {
-		old.close()
-	}
-	h.sessions[p.Code] = s
-	h.mu.Unlock()
 	h.log.Info("session open", "party", p.Code)
 	s.run(ctx)
 	h.mu.Lock()
+	delete(h.waiting, s)
 	if h.sessions[p.Code] == s {
 		delete(h.sessions, p.Code)
 	}
 	h.mu.Unlock()
 	h.log.Info("session closed", "party", p.Code)
+}
+
+// admit makes s its party's session, closing the one before, unless that one
+// is proven (it has read an authenticated transport frame) and s is not: KK
+// message 1 can be replayed, so a handshake alone does not show that the
+// caller is there now, and a replayed message 1 must not displace a working
+// session. Such an s waits until its first frame proves it (admit again,
+// with proven), or until proofTimeout closes it. admit reports whether s
+// became the party's session just now.
+func (h *Hub) admit(s *session, proven bool) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s.proven = s.proven || proven
+	old := h.sessions[s.code]
+	if old == s {
+		return false
+	}
+	if old != nil && old.proven && !s.proven {
+		h.waiting[s] = struct{}{}
+		h.log.Info("session waits for its first frame before replacing the party's session", "party", s.code)
+		return false
+	}
+	delete(h.waiting, s)
+	if old != nil {
+		old.close()
+	}
+	h.sessions[s.code] = s
+	return true
 }
 
 // Connected returns the codes of parties with a session open.

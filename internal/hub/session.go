@@ -5,55 +5,83 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"time"
 
 	"backchannel/internal/store"
 	"backchannel/internal/wire"
 )
 
-// session is one party's open connection.
+// session is one party's open connection. While idle it costs one goroutine
+// (the reader, which is the connection's own): the writer runs only while
+// frames are queued, and the context's end closes the session by
+// context.AfterFunc.
 type session struct {
 	h    *Hub
 	conn *wire.Conn
 	code string
 
-	out    chan []byte // sealed by the writer goroutine, in order
+	mu      sync.Mutex
+	space   sync.Cond // signalled when the writer takes the queue, and at close
+	queue   [][]byte  // encoded frames for the writer, in order; grown as needed
+	writing bool      // a writer goroutine is running
+	closed  bool
+
 	done   chan struct{}
-	once   sync.Once
 	inflow chan struct{} // semaphore of requests in progress
 	wg     sync.WaitGroup
+
+	// Owned by the session's own goroutine (run and readLoop).
+	sub   *store.Subscription
+	proof *time.Timer // closes a session that must prove itself and does not
+
+	proven bool // guarded by h.mu: an authenticated transport frame came in
 }
 
+// maxQueued bounds the frames waiting for the writer: send blocks there and
+// trySend refuses. The queue holds nothing while the session is idle.
+const maxQueued = 1024
+
+// keepQueue is the largest queue capacity the writer keeps between bursts.
+const keepQueue = 64
+
+// proofTimeout is how long a session has to send its first frame when the
+// party already has a session that did (see Hub.admit).
+var proofTimeout = wire.DefaultHandshakeTimeout
+
 func newSession(h *Hub, c *wire.Conn, code string) *session {
-	return &session{
+	s := &session{
 		h: h, conn: c, code: code,
-		out:    make(chan []byte, 1024),
 		done:   make(chan struct{}),
 		inflow: make(chan struct{}, h.cfg.InFlight),
 	}
+	s.space.L = &s.mu
+	return s
 }
 
 // close ends the session; safe to call more than once and from any goroutine.
 func (s *session) close() {
-	s.once.Do(func() {
-		close(s.done)
-		s.conn.Close()
-	})
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	s.queue = nil
+	s.space.Broadcast()
+	s.mu.Unlock()
+	close(s.done)
+	s.conn.Close()
 }
 
-// send queues a frame for the writer. It drops the frame when the session is
-// closing; a delivery that is dropped is offered again by the store later.
+// send queues a frame for the writer, waiting while the queue is full. It
+// drops the frame only when the session is closing.
 func (s *session) send(f *wire.Frame) bool {
 	b, err := wire.Encode(f)
 	if err != nil {
 		s.h.log.Error("encoding a frame", "type", f.Type, "err", err)
 		return false
 	}
-	select {
-	case s.out <- b:
-		return true
-	case <-s.done:
-		return false
-	}
+	return s.enqueue(b, true)
 }
 
 // trySend is send for the store's callback, which must not block: when the
@@ -64,25 +92,59 @@ func (s *session) trySend(f *wire.Frame) bool {
 		s.h.log.Error("encoding a frame", "type", f.Type, "err", err)
 		return true // offering it again would not help
 	}
-	select {
-	case s.out <- b:
-		return true
-	default:
-		return false
-	}
+	return s.enqueue(b, false)
 }
 
+// enqueue adds b to the queue and starts the writer if none is running. With
+// wait it waits for room; without, a full queue refuses b.
+func (s *session) enqueue(b []byte, wait bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.queue) >= maxQueued && !s.closed {
+		if !wait {
+			return false
+		}
+		s.space.Wait()
+	}
+	if s.closed {
+		return false
+	}
+	s.queue = append(s.queue, b)
+	if !s.writing {
+		// Never after close: run's wg.Wait follows close, so no Add races it.
+		s.writing = true
+		s.wg.Add(1)
+		go s.writer()
+	}
+	return true
+}
+
+// writer writes what is queued, everything at hand in one batch (one write
+// per 64 KiB), until the queue is empty; then it ends.
 func (s *session) writer() {
 	defer s.wg.Done()
+	var batch [][]byte
 	for {
-		select {
-		case <-s.done:
-			return
-		case b := <-s.out:
-			if err := s.conn.WriteFrame(b); err != nil {
-				s.close()
-				return
+		s.mu.Lock()
+		if len(s.queue) == 0 || s.closed {
+			s.writing = false
+			if cap(s.queue) > keepQueue {
+				s.queue = nil
 			}
+			s.mu.Unlock()
+			return
+		}
+		batch, s.queue = s.queue, batch[:0]
+		s.space.Broadcast()
+		s.mu.Unlock()
+		err := s.conn.WriteFrames(batch)
+		clear(batch)
+		if cap(batch) > keepQueue {
+			batch = nil
+		}
+		if err != nil {
+			s.close()
+			return
 		}
 	}
 }
@@ -90,15 +152,8 @@ func (s *session) writer() {
 func (s *session) run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() {
-		select {
-		case <-ctx.Done():
-			s.close()
-		case <-s.done:
-		}
-	}()
-	s.wg.Add(1)
-	go s.writer()
+	stop := context.AfterFunc(ctx, s.close)
+	defer stop()
 
 	m := s.h.Members()
 	w := &wire.Welcome{You: s.code, Mediator: m.Mediator, MaxTTL: int64(s.h.cfg.MaxTTL.Seconds()), Hub: s.h.cfg.Version}
@@ -108,19 +163,34 @@ func (s *session) run(ctx context.Context) {
 		}
 		w.Peers[p.Code] = p.Key.String()
 	}
+	// The welcome is safe to send before the caller proves anything: only the
+	// holder of message 1's ephemeral or static private key can read it.
 	s.send(&wire.Frame{Type: wire.TypeWelcome, Welcome: w})
+	if s.h.admit(s, false) {
+		s.subscribe(ctx)
+	} else {
+		s.proof = time.AfterFunc(proofTimeout, s.close)
+	}
+	s.readLoop(ctx)
+	s.close()
+	if s.proof != nil {
+		s.proof.Stop()
+	}
+	if s.sub != nil {
+		s.sub.Stop()
+	}
+	s.wg.Wait()
+}
 
+// subscribe starts the party's deliveries, once the session is the party's.
+func (s *session) subscribe(ctx context.Context) {
 	sub, err := s.h.cfg.Store.Subscribe(ctx, s.code, s.deliver)
 	if err != nil {
 		s.h.log.Error("subscribing to a mailbox", "party", s.code, "err", err)
 		s.close()
+		return
 	}
-	s.readLoop(ctx)
-	s.close()
-	if sub != nil {
-		sub.Stop()
-	}
-	s.wg.Wait()
+	s.sub = sub
 }
 
 // deliver is the store's callback for a message in the party's mailbox. It
@@ -139,15 +209,26 @@ func (s *session) deliver(m store.Message) bool {
 
 // readLoop reads frames until the connection fails. A frame that fails Noise
 // authentication ends the session; one that authenticates but does not parse
-// gets an error reply and the session goes on.
+// gets an error reply and the session goes on. The first frame proves the
+// session (Hub.admit).
 func (s *session) readLoop(ctx context.Context) {
-	for {
+	for first := true; ; first = false {
 		b, err := s.conn.ReadFrame()
 		if err != nil {
 			if errors.Is(err, wire.ErrAuth) || errors.Is(err, wire.ErrSize) || errors.Is(err, wire.ErrMalformed) {
 				s.h.log.Warn("closing a session on a bad message", "party", s.code, "err", err)
 			}
 			return
+		}
+		if first {
+			// An authenticated transport message: the caller completed this
+			// handshake now; it is not replaying an old message 1.
+			if s.proof != nil && !s.proof.Stop() {
+				return // too late: the session is closing
+			}
+			if s.h.admit(s, true) {
+				s.subscribe(ctx)
+			}
 		}
 		f, err := wire.Decode(b)
 		if err != nil {

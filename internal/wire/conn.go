@@ -1,7 +1,12 @@
 package wire
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -9,13 +14,31 @@ import (
 	"backchannel/internal/identity"
 )
 
-// Conn is a Session over a network connection. WriteFrame may be called from
-// several goroutines; ReadFrame from one.
+// Conn is a Session over a network connection. WriteFrame and WriteFrames may
+// be called from several goroutines; ReadFrame from one.
 type Conn struct {
 	nc   net.Conn
+	br   *bufio.Reader // transport messages only: the handshake reads nc exactly
 	s    *Session
 	peer identity.Public
 	wmu  sync.Mutex
+}
+
+// ReadBufferSize is what each Conn holds to read with. A burst of small frames
+// (258 or 1,026 bytes on the wire) then costs one read call per several frames,
+// and an idle connection holds no more than this; messages larger than it are
+// read straight into a buffer of their own.
+const ReadBufferSize = 4096
+
+// writeChunk is how many bytes of sealed messages WriteFrames gathers before
+// it writes them. The buffers are shared by all connections (wbufs), so an
+// idle connection holds none.
+const writeChunk = 64 << 10
+
+var wbufs = sync.Pool{New: func() any { b := make([]byte, 0, writeChunk); return &b }}
+
+func newConn(nc net.Conn, s *Session, peer identity.Public) *Conn {
+	return &Conn{nc: nc, br: bufio.NewReaderSize(nc, ReadBufferSize), s: s, peer: peer}
 }
 
 // Client dials nothing: it runs the initiator's handshake over an open connection
@@ -27,7 +50,7 @@ func Client(ctx context.Context, nc net.Conn, local *identity.Private, hub ident
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{nc: nc, s: s, peer: hub}, nil
+	return newConn(nc, s, hub), nil
 }
 
 // Server runs the responder's handshake over an accepted connection, trying the
@@ -39,7 +62,7 @@ func Server(ctx context.Context, nc net.Conn, local *identity.Private, candidate
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{nc: nc, s: s, peer: peer}, nil
+	return newConn(nc, s, peer), nil
 }
 
 // deadline applies ctx's deadline (or DefaultHandshakeTimeout) to nc and returns
@@ -80,26 +103,89 @@ func (c *Conn) NetConn() net.Conn { return c.nc }
 
 // WriteFrame seals one frame and writes it with its length prefix in one write.
 func (c *Conn) WriteFrame(frame []byte) error {
+	return c.WriteFrames([][]byte{frame})
+}
+
+// WriteFrames seals frames in order and writes them with as few writes as it
+// can: one for every 64 KiB of messages. When a frame is too large nothing is
+// sealed or written. A write error leaves an unknown part of the frames sent;
+// the caller should close the connection.
+func (c *Conn) WriteFrames(frames [][]byte) error {
+	for _, f := range frames {
+		if _, err := paddedSize(len(f)); err != nil {
+			return err
+		}
+	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	b, err := c.s.Seal(make([]byte, 2, 2+len(frame)+64), frame)
-	if err != nil {
-		return err
+	bp := wbufs.Get().(*[]byte)
+	b := (*bp)[:0]
+	defer func() {
+		if cap(b) <= 4*writeChunk {
+			*bp = b[:0]
+			wbufs.Put(bp)
+		}
+	}()
+	for _, f := range frames {
+		if len(b) > 0 && len(b)+2+len(f)+header+TagSize > writeChunk {
+			if _, err := c.nc.Write(b); err != nil {
+				return err
+			}
+			b = b[:0]
+		}
+		start := len(b)
+		var err error
+		if b, err = c.s.Seal(append(b, 0, 0), f); err != nil {
+			return err
+		}
+		binary.BigEndian.PutUint16(b[start:], uint16(len(b)-start-2))
 	}
-	n := len(b) - 2
-	b[0], b[1] = byte(n>>8), byte(n)
-	_, err = c.nc.Write(b)
+	if len(b) == 0 {
+		return nil
+	}
+	_, err := c.nc.Write(b)
 	return err
 }
 
 // ReadFrame reads and opens one message. A message that fails to open is an
 // error; the caller should close the connection (the session is unchanged).
+// The frame is the caller's to keep.
 func (c *Conn) ReadFrame() ([]byte, error) {
-	m, err := ReadMessage(c.nc)
-	if err != nil {
+	var n [2]byte
+	if _, err := io.ReadFull(c.br, n[:]); err != nil {
 		return nil, err
 	}
-	return c.s.Open(m)
+	size := int(binary.BigEndian.Uint16(n[:]))
+	if size == 0 {
+		return nil, fmt.Errorf("%w: empty message", ErrSize)
+	}
+	if size > c.br.Size() {
+		msg := make([]byte, size)
+		if _, err := io.ReadFull(c.br, msg); err != nil {
+			return nil, unexpectedEOF(err)
+		}
+		return c.s.open(msg[:0], msg)
+	}
+	// The message fits the read buffer: decrypt it there, in place (the bytes
+	// are discarded right after), and copy out only the frame.
+	msg, err := c.br.Peek(size)
+	if err != nil {
+		return nil, unexpectedEOF(err)
+	}
+	frame, err := c.s.open(msg[:0], msg)
+	if err == nil {
+		frame = bytes.Clone(frame)
+	}
+	clear(msg)
+	c.br.Discard(size)
+	return frame, err
+}
+
+func unexpectedEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
 }
 
 // Close closes the connection.

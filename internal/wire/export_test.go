@@ -60,7 +60,7 @@ func sessionFromCiphers(send, recv *noise.CipherState, hash []byte, sched Schedu
 
 // connOf wraps an already established session around a network connection.
 func connOf(nc net.Conn, s *Session, peer identity.Public) *Conn {
-	return &Conn{nc: nc, s: s, peer: peer}
+	return newConn(nc, s, peer)
 }
 
 // testConfig is the genuine handshake configuration.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -76,24 +77,30 @@ func paddedSize(n int) (int, error) {
 
 // Seal encrypts one frame into a Noise transport message, appended to dst (which
 // would normally hold the 2-byte length prefix). It pads, and rekeys on schedule.
+// The plaintext is laid out in dst's spare capacity and encrypted in place, so
+// frame must not overlap that capacity; no plaintext is left behind in dst.
 func (s *Session) Seal(dst, frame []byte) ([]byte, error) {
 	size, err := paddedSize(len(frame))
 	if err != nil {
 		return nil, err
 	}
-	pt := make([]byte, size-TagSize)
+	start := len(dst)
+	dst = slices.Grow(dst, size)
+	pt := dst[start : start+size-TagSize]
 	binary.BigEndian.PutUint16(pt[1:3], uint16(len(frame)))
 	copy(pt[header:], frame)
+	clear(pt[header+len(frame):])
 
 	s.smu.Lock()
 	defer s.smu.Unlock()
 	rekey := s.sent+1 >= s.sched.Messages || s.sched.Now().Sub(s.sentSince) >= s.sched.Interval
+	pt[0] = 0
 	if rekey {
 		pt[0] = flagRekey
 	}
-	out, err := s.send.Encrypt(dst, nil, pt)
-	clear(pt)
+	out, err := s.send.Encrypt(dst[:start], nil, pt)
 	if err != nil {
+		clear(pt)
 		return nil, err
 	}
 	s.sent++
@@ -106,21 +113,28 @@ func (s *Session) Seal(dst, frame []byte) ([]byte, error) {
 }
 
 // Open authenticates and decrypts one transport message (without its length
-// prefix) and returns the frame. On any error the session is unchanged.
+// prefix) and returns the frame. On any error the session is unchanged. msg is
+// left as it was.
 func (s *Session) Open(msg []byte) ([]byte, error) {
+	return s.open(nil, msg)
+}
+
+// open is Open with the plaintext appended to dst; dst may be msg[:0], which
+// decrypts in place (and destroys msg whether or not it authenticates).
+func (s *Session) open(dst, msg []byte) ([]byte, error) {
 	if !validSize(len(msg)) {
 		return nil, fmt.Errorf("%w: %d bytes", ErrSize, len(msg))
 	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
-	// Decrypt into a scratch buffer first: only a message that authenticates and
-	// parses may advance the nonce, so undo the advance if parsing fails.
+	// Only a message that authenticates and parses may advance the nonce, so
+	// undo the advance if parsing fails.
 	n := s.recv.Nonce()
-	pt, err := s.recv.Decrypt(nil, nil, msg)
+	pt, err := s.recv.Decrypt(dst, nil, msg)
 	if err != nil {
 		return nil, ErrAuth
 	}
-	frame, flags, err := unpad(pt)
+	frame, flags, err := unpad(pt[len(dst):])
 	if err != nil {
 		s.recv.SetNonce(n)
 		return nil, err
