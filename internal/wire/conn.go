@@ -24,11 +24,11 @@ type Conn struct {
 	wmu  sync.Mutex
 }
 
-// ReadBufferSize is what each Conn holds to read with. A burst of small frames
+// readBufferSize is what each Conn holds to read with. A burst of small frames
 // (258 or 1,026 bytes on the wire) then costs one read call per several frames,
 // and an idle connection holds no more than this; messages larger than it are
 // read straight into a buffer of their own.
-const ReadBufferSize = 4096
+const readBufferSize = 4096
 
 // writeChunk is how many bytes of sealed messages WriteFrames gathers before
 // it writes them. The buffers are shared by all connections (wbufs), so an
@@ -38,7 +38,7 @@ const writeChunk = 64 << 10
 var wbufs = sync.Pool{New: func() any { b := make([]byte, 0, writeChunk); return &b }}
 
 func newConn(nc net.Conn, s *Session, peer identity.Public) *Conn {
-	return &Conn{nc: nc, br: bufio.NewReaderSize(nc, ReadBufferSize), s: s, peer: peer}
+	return &Conn{nc: nc, br: bufio.NewReaderSize(nc, readBufferSize), s: s, peer: peer}
 }
 
 // Client dials nothing: it runs the initiator's handshake over an open connection

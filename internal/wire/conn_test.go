@@ -45,8 +45,8 @@ func (c *countConn) counts() (reads, writes int) {
 // buffer's size, so that messages start and end everywhere in it.
 var boundaryFrames = func() [][]byte {
 	var fs [][]byte
-	for _, n := range []int{0, 1, 237, 238, 239, 1000, 1005, 1006, ReadBufferSize - TagSize - header - 1,
-		ReadBufferSize - TagSize - header, ReadBufferSize - TagSize - header + 1, 5000, 16365, 16366, MaxFrame, 17} {
+	for _, n := range []int{0, 1, 237, 238, 239, 1000, 1005, 1006, readBufferSize - TagSize - header - 1,
+		readBufferSize - TagSize - header, readBufferSize - TagSize - header + 1, 5000, 16365, 16366, MaxFrame, 17} {
 		fs = append(fs, frameOf(n))
 	}
 	for i := range 40 {
@@ -135,7 +135,7 @@ func TestWriteFramesBatch(t *testing.T) {
 // once: the buffered reader must put every frame together wherever the
 // pieces cut it.
 func TestReadFrameBoundaries(t *testing.T) {
-	for _, n := range []int{1, 2, 3, 255, 258, 1000, ReadBufferSize - 1, ReadBufferSize, ReadBufferSize + 1, 70000, 1 << 20} {
+	for _, n := range []int{1, 2, 3, 255, 258, 1000, readBufferSize - 1, readBufferSize, readBufferSize + 1, 70000, 1 << 20} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			ini, hs := sessionPair(t, Schedule{Messages: 5}, Schedule{Messages: 5})
 			var stream []byte
