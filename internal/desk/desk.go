@@ -170,6 +170,14 @@ func (d *Desk) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Proof of presence (docs/PROTOCOL.md 4.2): a frame at once, so the hub
+	// lets this session take over from the previous one. Its pong (request 0)
+	// matches no pending request and is dropped by readLoop.
+	if b, err := wire.Encode(&wire.Frame{Type: wire.TypePing}); err != nil {
+		return err
+	} else if err := c.WriteFrame(b); err != nil {
+		return err
+	}
 	b, err := c.ReadFrame()
 	if err != nil {
 		return err

@@ -30,6 +30,9 @@ type Config struct {
 	Version     string
 	// InFlight bounds the requests one session may have in progress at once.
 	InFlight int
+	// PeerKeys bounds how fast one party may take another's one-time keys;
+	// zero means DefaultPeerKeyLimit.
+	PeerKeys PeerKeyLimit
 }
 
 // Hub is the mediator's hub. Its methods are safe for concurrent use.

@@ -63,7 +63,7 @@ type registry struct {
 }
 
 func newRegistry(h *Hub) *registry {
-	return &registry{h: h, mon: newMonitor(h), keys: newOneTimeKeys(DefaultPeerKeyLimit)}
+	return &registry{h: h, mon: newMonitor(h), keys: newOneTimeKeys(h.cfg.PeerKeys)}
 }
 
 func (r *registry) get(ctx context.Context, id string) (*Entry, error) {
