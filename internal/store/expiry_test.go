@@ -17,7 +17,7 @@ import (
 func keyRows(t *testing.T, kv jetstream.KeyValue) int {
 	t.Helper()
 	n := 0
-	err := scan(context.Background(), kv, func(e jetstream.KeyValueEntry) error {
+	err := scan(context.Background(), kv, ">", func(e jetstream.KeyValueEntry) error {
 		if e.Key() != checkKey {
 			n++
 		}

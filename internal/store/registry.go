@@ -172,7 +172,7 @@ func (s *Store) RegistryList(ctx context.Context, prefix string) (map[string][]b
 		}
 		filter = storedTokens(nk, strings.Split(prefix[:i], ".")) + ".>"
 	}
-	err := watchRegistry(ctx, s.registry, filter, func(e jetstream.KeyValueEntry) error {
+	err := scan(ctx, s.registry, filter, func(e jetstream.KeyValueEntry) error {
 		name, v, err := s.openRegistry(e.Key(), e.Value())
 		if err != nil {
 			return fmt.Errorf("stored entry %s: %w", e.Key(), err)
@@ -186,30 +186,4 @@ func (s *Store) RegistryList(ctx context.Context, prefix string) (map[string][]b
 		return nil, wrapErr("registry list", err)
 	}
 	return out, nil
-}
-
-// watchRegistry calls fn for every entry present in kv whose stored name
-// matches filter (a NATS subject filter), then returns.
-func watchRegistry(ctx context.Context, kv jetstream.KeyValue, filter string, fn func(jetstream.KeyValueEntry) error) error {
-	w, err := kv.Watch(ctx, filter, jetstream.IgnoreDeletes())
-	if err != nil {
-		return err
-	}
-	defer w.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case e, ok := <-w.Updates():
-			if !ok {
-				return errors.New("key-value watch ended early")
-			}
-			if e == nil { // every entry present at the start has been seen
-				return nil
-			}
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-	}
 }

@@ -42,7 +42,7 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 	if err != nil {
 		return st, wrapErr("sweep messages", err)
 	}
-	err = scan(ctx, s.epochs, func(e jetstream.KeyValueEntry) error {
+	err = scan(ctx, s.epochs, ">", func(e jetstream.KeyValueEntry) error {
 		n, ok := parseEpochName(e.Key())
 		if !ok || s.epochDeadline(n).After(now) {
 			return nil
@@ -97,9 +97,10 @@ func (s *Store) scanMail(ctx context.Context, fn func(subj string, expires time.
 	}
 }
 
-// scan calls fn for every current entry of kv, stopping at the first error.
-func scan(ctx context.Context, kv jetstream.KeyValue, fn func(jetstream.KeyValueEntry) error) error {
-	w, err := kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+// scan calls fn for every current entry of kv whose stored name matches
+// filter (a NATS subject filter; ">" for all), stopping at the first error.
+func scan(ctx context.Context, kv jetstream.KeyValue, filter string, fn func(jetstream.KeyValueEntry) error) error {
+	w, err := kv.Watch(ctx, filter, jetstream.IgnoreDeletes())
 	if err != nil {
 		return err
 	}
