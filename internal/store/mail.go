@@ -72,11 +72,11 @@ func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, e
 	)
 	switch {
 	case isWrongLastSeq(err):
-		return s.existing(ctx, m, 0), true, nil
+		return s.existing(ctx, ref, m, 0), true, nil
 	case err != nil:
 		return Message{}, false, wrapErr("put", err)
 	case ack.Duplicate:
-		return s.existing(ctx, m, ack.Sequence), true, nil
+		return s.existing(ctx, ref, m, ack.Sequence), true, nil
 	}
 	m.Seq = ack.Sequence
 	s.dispatch(ref, m)
@@ -116,8 +116,14 @@ func (s *Store) prepare(m *Message, now time.Time) error {
 
 // existing returns the stored copy that made a Put a duplicate, or m itself
 // when that copy has since been acknowledged or cannot be read.
-func (s *Store) existing(ctx context.Context, m Message, seq uint64) Message {
+//
+// A stored copy is handed to the owner's subscriptions again: the Put that
+// stored it may have lost its acknowledgement (a cancelled context, a
+// timeout) before it could hand it on, and a subscriber drops what it has
+// already seen by ID.
+func (s *Store) existing(ctx context.Context, ref string, m Message, seq uint64) Message {
 	if got, err := s.Get(ctx, m.To, m.ID); err == nil {
+		s.dispatch(ref, got)
 		return got
 	}
 	m.Seq = seq

@@ -28,7 +28,7 @@ type Subscription struct {
 
 	mu      sync.Mutex
 	scanned bool                 // the backlog has been read
-	scanTo  uint64               // the last sequence the backlog read found
+	scanTo  uint64               // the stream's last sequence when the backlog read began
 	queued  []offer              // put while the backlog was being read
 	pending map[string]*inFlight // by ref: offered and not yet acknowledged
 
@@ -123,54 +123,94 @@ func (sub *Subscription) Stop() {
 	})
 }
 
-// readBacklog offers the owner's stored messages in stream order, then the
-// ones put meanwhile that the read did not reach.
+// readBacklog offers the owner's stored messages in stream order, up to the
+// stream's last sequence when it began, then the ones put since. It waits
+// while fn refuses (the session's queue is full) rather than skipping ahead,
+// so a backlog arrives in order however large it is; a transient read error
+// is retried with backoff.
 func (sub *Subscription) readBacklog() {
 	defer close(sub.scanDone)
 	s := sub.s
-	var last uint64
-	for seq := uint64(1); sub.ctx.Err() == nil; {
-		raw, err := s.mail.GetMsg(sub.ctx, seq, jetstream.WithGetMsgSubject(mailFilter(sub.owner)))
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
+	end, err := sub.backlogEnd()
+	for seq, tries := uint64(1), 0; err == nil && seq <= end && sub.ctx.Err() == nil; {
+		raw, gerr := s.mail.GetMsg(sub.ctx, seq, jetstream.WithGetMsgSubject(mailFilter(sub.owner)))
+		if errors.Is(gerr, jetstream.ErrMsgNotFound) {
 			break
 		}
-		if err != nil {
-			if sub.ctx.Err() == nil {
-				s.log("store: reading a mailbox backlog; what is left comes when the subscription is next made",
-					"owner", sub.owner, "err", err)
+		if gerr != nil {
+			if tries++; tries < 5 && sleepCtx(sub.ctx, time.Duration(tries)*100*time.Millisecond) {
+				continue
 			}
+			err = gerr
 			break
 		}
-		seq, last = raw.Sequence+1, raw.Sequence
-		m, err := s.openMail(sub.ctx, raw.Subject, raw.Data, raw.Sequence)
+		tries = 0
+		if raw.Sequence > end {
+			break // put since the read began: it is in the queue
+		}
+		seq = raw.Sequence + 1
+		m, oerr := s.openMail(sub.ctx, raw.Subject, raw.Data, raw.Sequence)
 		_, ref, _ := splitSubject(raw.Subject)
 		switch {
-		case errors.Is(err, errShredded):
+		case errors.Is(oerr, errShredded):
 			// Expired, or its epoch key destroyed: remove it so it is not read again.
-			if _, err := s.removeMail(sub.ctx, sub.owner, ref); err != nil && sub.ctx.Err() == nil {
+			if _, err := erase(sub.ctx, s.mail, raw.Sequence, s.opts.SecureDelete); err != nil && sub.ctx.Err() == nil {
 				s.log("store: removing an expired message", "seq", raw.Sequence, "err", err)
 			}
-		case err != nil:
+		case oerr != nil:
 			if sub.ctx.Err() == nil {
-				s.log("store: cannot open a stored message; leaving it to expire", "seq", raw.Sequence, "err", err)
+				s.log("store: cannot open a stored message; leaving it to expire", "seq", raw.Sequence, "err", oerr)
 			}
 		default:
-			sub.offer(ref, m)
+			sub.offerWaiting(ref, m)
 		}
 	}
+	if err != nil && sub.ctx.Err() == nil {
+		s.log("store: reading a mailbox backlog; what is left comes when the subscription is next made",
+			"owner", sub.owner, "err", err)
+	}
 	sub.mu.Lock()
-	sub.scanned, sub.scanTo = true, last
+	sub.scanned, sub.scanTo = true, end
 	queued := sub.queued
 	sub.queued = nil
 	sub.mu.Unlock()
 	for _, o := range queued {
-		if o.m.Seq > last { // the read did not reach it
-			sub.offer(o.ref, o.m)
+		if o.m.Seq > end { // the read did not reach it
+			sub.offerWaiting(o.ref, o.m)
 		}
 	}
 }
 
-// arrive hands on a message just put: at once, or after the backlog read.
+// backlogEnd is the stream's last sequence now: the backlog read stops there,
+// and everything stored later reaches the subscription through arrive.
+func (sub *Subscription) backlogEnd() (uint64, error) {
+	var err error
+	for tries := 1; tries <= 5; tries++ {
+		var info *jetstream.StreamInfo
+		if info, err = sub.s.mail.Info(sub.ctx); err == nil {
+			return info.State.LastSeq, nil
+		}
+		if !sleepCtx(sub.ctx, time.Duration(tries)*100*time.Millisecond) {
+			break
+		}
+	}
+	return 0, err
+}
+
+// sleepCtx sleeps for d and reports whether ctx is still live.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// arrive hands on a message just put: at once, after the backlog read, or
+// not at all when the backlog read covers it.
 func (sub *Subscription) arrive(ref string, m Message) {
 	sub.mu.Lock()
 	if !sub.scanned {
@@ -178,17 +218,33 @@ func (sub *Subscription) arrive(ref string, m Message) {
 		sub.mu.Unlock()
 		return
 	}
+	covered := m.Seq <= sub.scanTo
 	sub.mu.Unlock()
-	sub.offer(ref, m)
+	if !covered {
+		sub.offer(ref, m)
+	}
+}
+
+// offerWaiting offers m until fn takes it or the subscription ends. A
+// refusal leaves nothing for redeliver, which would offer out of order.
+func (sub *Subscription) offerWaiting(ref string, m Message) {
+	for !sub.try(ref, m, false) && sleepCtx(sub.ctx, refusedRetry) {
+	}
 }
 
 // offer calls fn and notes the message as in flight, due again after
-// Redeliver if fn took it and soon if it refused.
-func (sub *Subscription) offer(ref string, m Message) {
+// Redeliver if fn took it and soon if it refused. It reports whether fn took
+// it.
+func (sub *Subscription) offer(ref string, m Message) bool { return sub.try(ref, m, true) }
+
+// try calls fn with m. If fn takes it, m is in flight, due again after
+// Redeliver; if fn refuses, m is due again soon when retry is set, and left
+// to the caller otherwise.
+func (sub *Subscription) try(ref string, m Message, retry bool) bool {
 	sub.fnMu.Lock()
 	defer sub.fnMu.Unlock()
 	if sub.ctx.Err() != nil {
-		return
+		return false
 	}
 	took := sub.fn(m)
 	wait := sub.s.opts.Redeliver
@@ -196,11 +252,16 @@ func (sub *Subscription) offer(ref string, m Message) {
 		wait = refusedRetry
 	}
 	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if !took && !retry {
+		delete(sub.pending, ref)
+		return false
+	}
 	if sub.pending == nil {
 		sub.pending = make(map[string]*inFlight)
 	}
 	sub.pending[ref] = &inFlight{id: m.ID, due: time.Now().Add(wait)}
-	sub.mu.Unlock()
+	return took
 }
 
 // forget drops ref from the in-flight set: it was acknowledged or is gone.
@@ -270,8 +331,11 @@ func (s *Store) redeliver(ctx context.Context) {
 	now := time.Now()
 	for _, sub := range s.allSubs() {
 		for _, o := range sub.overdue(now) {
-			if ctx.Err() != nil || sub.ctx.Err() != nil {
+			if ctx.Err() != nil {
 				return
+			}
+			if sub.ctx.Err() != nil {
+				break
 			}
 			m, err := s.Get(sub.ctx, sub.owner, o.m.ID)
 			switch {

@@ -128,3 +128,75 @@ func TestTwoSubscriptionsSeeEverything(t *testing.T) {
 	}
 	c1.none(t, 100*time.Millisecond)
 }
+
+// TestBacklogInOrderWhenRefused: a backlog bigger than the subscriber's
+// queue arrives in stream order, the subscriber refusing whenever it is
+// "full", and nothing is skipped.
+func TestBacklogInOrderWhenRefused(t *testing.T) {
+	s, _ := openTest(t, func(o *Options) { o.Now = nil; o.Redeliver = time.Hour })
+	ctx := context.Background()
+	const n = 120
+	for i := range n {
+		mustPut(t, s, Message{ID: fmt.Sprintf("m%03d", i), To: "ALICE", From: "BOB"})
+	}
+	var mu sync.Mutex
+	var took []string
+	offers := 0
+	done := make(chan struct{})
+	sub, err := s.Subscribe(ctx, "ALICE", func(m Message) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		offers++
+		if offers%4 != 0 { // full three times in four
+			return false
+		}
+		took = append(took, m.ID)
+		if len(took) == n {
+			close(done)
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Stop()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		mu.Lock()
+		t.Fatalf("took %d of %d", len(took), n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for i, id := range took {
+		if want := fmt.Sprintf("m%03d", i); id != want {
+			t.Fatalf("message %d taken was %s, want %s (taken: %v)", i, id, want, took[:i+1])
+		}
+	}
+}
+
+// TestDuplicatePutHandsOnStoredCopy: a Put that finds its message already
+// stored hands the stored copy to the subscription again, so a Put whose
+// acknowledgement was lost (and whose message was therefore never handed
+// on) is mended by the sender's retry.
+func TestDuplicatePutHandsOnStoredCopy(t *testing.T) {
+	s, _ := openTest(t, func(o *Options) { o.Now = nil; o.Redeliver = time.Hour })
+	ctx := context.Background()
+	c := newCollector()
+	sub, err := s.Subscribe(ctx, "ALICE", c.fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Stop()
+	time.Sleep(50 * time.Millisecond) // the (empty) backlog read is done
+	mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("x")})
+	if m := c.next(t, 5*time.Second); m.ID != "a" {
+		t.Fatalf("got %s", m.ID)
+	}
+	if _, dup, err := s.Put(ctx, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("y")}); err != nil || !dup {
+		t.Fatalf("retry: dup=%v err=%v", dup, err)
+	}
+	if m := c.next(t, 5*time.Second); m.ID != "a" || string(m.Body) != "x" {
+		t.Fatalf("retry handed on %s %q, want the stored copy of a", m.ID, m.Body)
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 // SweepStats counts what one Sweep destroyed.
 type SweepStats struct {
-	Messages int // expired messages whose key was destroyed (and copy erased, if still stored)
+	Messages int // expired messages removed (with the wrapped key at their head)
 	Epochs   int // epoch keys destroyed
 }
 
@@ -24,12 +24,14 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 		return st, err
 	}
 	now := s.now()
-	err := s.scanMail(ctx, func(subj string, expires time.Time) error {
+	err := s.scanMail(ctx, func(subj string, seq uint64, expires time.Time) error {
 		if expires.After(now) {
 			return nil
 		}
 		owner, ref, _ := splitSubject(subj)
-		found, err := s.removeMail(ctx, owner, ref)
+		// By sequence, not subject: a new message under the same subject
+		// (the ID put again since) is not this one.
+		found, err := erase(ctx, s.mail, seq, s.opts.SecureDelete)
 		if err != nil {
 			return err
 		}
@@ -73,11 +75,11 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 	return st, nil
 }
 
-// scanMail calls fn with the subject and expiry of every stored message, in
+// scanMail calls fn with the subject, sequence and expiry of every stored message, in
 // stream order, stopping at the first error. The expiry is read from the
 // record's key entry, which is in clear (and authenticated when the record
 // is opened); a record too short to have one is passed as expired.
-func (s *Store) scanMail(ctx context.Context, fn func(subj string, expires time.Time) error) error {
+func (s *Store) scanMail(ctx context.Context, fn func(subj string, seq uint64, expires time.Time) error) error {
 	for seq := uint64(1); ; {
 		raw, err := s.mail.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(mailPrefix+">"))
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -91,7 +93,7 @@ func (s *Store) scanMail(ctx context.Context, fn func(subj string, expires time.
 		if e, _, err := splitMailRecord(raw.Data); err == nil {
 			expires = e.expires
 		}
-		if err := fn(raw.Subject, expires); err != nil {
+		if err := fn(raw.Subject, raw.Sequence, expires); err != nil {
 			return err
 		}
 	}
