@@ -40,18 +40,7 @@ type tappedSession struct {
 // welcome, and proves the session with a ping (the first frame a desk sends).
 func dialTapped(t *testing.T, addr string) *tappedSession {
 	t.Helper()
-	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tap := &tapConn{Conn: nc}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c, err := wire.Client(ctx, tap, partyKey(codeISR), keyRUS.Public(), wire.Schedule{})
-	if err != nil {
-		nc.Close()
-		t.Fatal(err)
-	}
+	tap, c := handshakeTapped(t, addr)
 	t.Cleanup(func() { c.Close() })
 	ts := &tappedSession{t: t, tap: tap, c: c}
 	if f := ts.next(); f.Type != wire.TypeWelcome {
@@ -208,6 +197,14 @@ func TestUnprovenSessionReplaced(t *testing.T) {
 // hangs up without sending a frame.
 func dialAndClose(t *testing.T, addr string) []byte {
 	t.Helper()
+	tap, c := handshakeTapped(t, addr)
+	c.Close()
+	return bytes.Clone(tap.out.Bytes()[:2+wire.HandshakeSize])
+}
+
+// handshakeTapped dials addr and runs ISR's handshake over a tapped connection.
+func handshakeTapped(t *testing.T, addr string) (*tapConn, *wire.Conn) {
+	t.Helper()
 	nc, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -217,8 +214,8 @@ func dialAndClose(t *testing.T, addr string) []byte {
 	defer cancel()
 	c, err := wire.Client(ctx, tap, partyKey(codeISR), keyRUS.Public(), wire.Schedule{})
 	if err != nil {
+		nc.Close()
 		t.Fatal(err)
 	}
-	c.Close()
-	return bytes.Clone(tap.out.Bytes()[:2+wire.HandshakeSize])
+	return tap, c
 }
