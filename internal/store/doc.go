@@ -5,20 +5,32 @@
 //
 // # Mailboxes
 //
-// All mail is in one work-queue stream, MAIL. Message (owner, id) is stored
-// on subject mail.<owner>.<ref>, where ref is an HMAC of owner and id under a
-// key derived from the root key, so neither the ID nor its reuse across
-// owners appears on disk. Get, Ack and the duplicate check find a message by
-// its subject, with no index in memory, so they work the same after a
-// restart. Put publishes with Nats-Msg-Id = ref (the two-minute duplicate
-// window) and an expected last subject sequence of zero (at most one stored
-// copy, however late the retry), and with a per-message TTL so JetStream
-// itself drops the message at its expiry; the stream's MaxAge is MaxTTL and
-// it refuses new mail when full rather than dropping accepted mail. The
-// store also enforces expiry by its own clock, Options.Now: nothing expired
-// is ever returned.
+// All mail is in one work-queue stream, MAIL. Every message of one owner is
+// stored on the owner's subject, mail.<owner>.m; the message's reference,
+// an HMAC of owner and id under a key derived from the root key, travels in
+// its Nats-Msg-Id header, so neither the ID nor its reuse across owners
+// appears on disk. One subject per owner, not per message, keeps JetStream's
+// per-subject state (a tree node per subject, scanned by every garbage
+// collection) small however much mail is stored.
 //
-// A Put is one acknowledged JetStream write and an Ack one subject purge.
+// Get, Ack and the duplicate check find a message through an index in
+// memory, reference -> stream sequence, with keys and values the garbage
+// collector does not scan. Open builds it from the stream (it is the first
+// Sweep), Put adds to it, and every Sweep mends it: it drops entries whose
+// record JetStream removed by itself (TTL, MaxAge), adds a record the index
+// lacks (a Put whose acknowledgement was lost), and of two copies of one
+// message (that Put retried after the duplicate window) keeps the first. A
+// reference names its owner and a sequence is never reused, so a stale entry
+// can lead only to nothing. Put publishes with Nats-Msg-Id = ref, which
+// JetStream also dedupes within its two-minute window (two Puts at once, a
+// retry just after an Ack), and with a per-message TTL so JetStream itself
+// drops the message at its expiry; the stream's MaxAge is MaxTTL and it
+// refuses new mail when full rather than dropping accepted mail. The store
+// also enforces expiry by its own clock, Options.Now: nothing expired is
+// ever returned. (Records written before this layout, on per-message
+// subjects mail.<owner>.<ref>, carry the same header and are read alike.)
+//
+// A Put is one acknowledged JetStream write and an Ack one message delete.
 // Subscribe needs no JetStream consumer: it reads the owner's backlog from
 // the stream, and from then on Put hands each message it stored to the
 // owner's subscriptions in memory; what a subscriber refused or did not
@@ -37,7 +49,7 @@
 //	message key seals  ID, From, Kind, times and Body (the rest of the record)
 //
 // A mail record is the message key, wrapped, followed by the message sealed
-// under it; both halves are bound to the record's subject. Ack removes the
+// under it; both halves are bound to the record's owner and reference. Ack removes the
 // record, and with it the only stored copy of its wrapped key. Sweep (on
 // Open, then every minute) removes what has expired by the store's clock and
 // JetStream has not yet dropped by its own, and destroys each epoch key once
@@ -77,6 +89,9 @@
 //     power failure can lose the last seconds unless Options.SyncAlways
 //     makes it fsync first. With Options.URL these properties, and the
 //     server's logs, are the external server's.
+//   - The index costs about 40 bytes of memory per stored message (a
+//     million waiting messages: some 40 MB), and Open reads every stored
+//     record once to build it.
 //   - The store assumes it is the only writer of its JetStream assets: two
 //     hubs on one external server would share mailboxes, but a message put by
 //     one reaches the other's subscriptions only when they are next made.

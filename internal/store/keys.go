@@ -149,11 +149,3 @@ func (s *Store) publish(ctx context.Context, msg *nats.Msg, opts ...jetstream.Pu
 		return nil, ctx.Err()
 	}
 }
-
-// isWrongLastSeq reports a failed expected-last-subject-sequence check: the
-// subject already has a message.
-func isWrongLastSeq(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
-		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
-}

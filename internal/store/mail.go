@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,23 +23,35 @@ type Message struct {
 	Seq     uint64    // stream sequence, set by the store on returned messages
 }
 
-func mailSubject(owner, ref string) string { return mailPrefix + owner + "." + ref }
-func mailFilter(owner string) string       { return mailPrefix + owner + ".*" }
+// Every message of one owner is stored on the owner's subject; its reference
+// travels in the Nats-Msg-Id header. (Records made before the one-subject
+// layout have the reference as the subject's last token; the filter matches
+// both.)
+func mailSubject(owner string) string { return mailPrefix + owner + ".m" }
+func mailFilter(owner string) string  { return mailPrefix + owner + ".*" }
 
-// splitSubject returns the owner and ref of a mail subject.
-func splitSubject(subj string) (owner, ref string, ok bool) {
+// subjectOwner returns the owner of a mail subject.
+func subjectOwner(subj string) (string, bool) {
 	rest, ok := strings.CutPrefix(subj, mailPrefix)
 	if !ok {
-		return "", "", false
+		return "", false
 	}
-	return strings.Cut(rest, ".")
+	owner, _, ok := strings.Cut(rest, ".")
+	return owner, ok && owner != ""
 }
+
+// recordRef returns the reference of a stored mail record.
+func recordRef(h nats.Header) string { return h.Get(jetstream.MsgIDHeader) }
 
 // Put stores m and returns once JetStream has acknowledged it; an accepted
 // message survives the process being killed. If a message with the same To
 // and ID is still stored, or was put within the last two minutes, Put stores
 // nothing and returns that message (as far as it is still readable) with dup
 // set. Put is safe to call from many goroutines; throughput grows with them.
+//
+// The duplicate check is the index (any stored copy, however late the retry)
+// and JetStream's two-minute window on Nats-Msg-Id (two Puts at once, and a
+// retry just after an Ack).
 func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, err error) {
 	if err := s.alive(); err != nil {
 		return Message{}, false, err
@@ -50,6 +61,17 @@ func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, e
 		return Message{}, false, err
 	}
 	ref := s.root.ref(m.To, m.ID)
+	if seq, ok := s.index.lookup(ref); ok {
+		got, err := s.fetch(ctx, m.To, ref, seq)
+		switch {
+		case err == nil:
+			s.dispatch(ref, got)
+			return got, true, nil
+		case !errors.Is(err, ErrNotFound):
+			return Message{}, false, wrapErr("put", err)
+		}
+		s.index.drop(ref, seq) // expired or removed since: store it anew
+	}
 	tk := tableKey(m.To, ref)
 	epoch := s.epochOf(now)
 	ek, err := s.epochKey(ctx, epoch, true)
@@ -59,26 +81,24 @@ func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, e
 	k := newKey()
 	s.hook("message", k)
 	msg := &nats.Msg{
-		Subject: mailSubject(m.To, ref),
+		Subject: mailSubject(m.To),
 		Data:    mailRecord(ek, tk, epoch, m.Expires, k, encodeMessage(m)),
 		Header:  nats.Header{},
 	}
 	clear(k) // the record holds the only copy, wrapped
 	ttl := max(m.Expires.Sub(now).Truncate(time.Second)+time.Second, minTTL)
 	ack, err := s.publish(ctx, msg,
-		jetstream.WithMsgID(ref), // dedupes a retried Put within the window, even after Ack
+		jetstream.WithMsgID(ref), // the record's reference; dedupes Puts within the window, even after Ack
 		jetstream.WithMsgTTL(min(ttl, s.opts.MaxTTL)),
-		jetstream.WithExpectLastSequencePerSubject(0), // at most one stored copy, however late the retry
 	)
 	switch {
-	case isWrongLastSeq(err):
-		return s.existing(ctx, ref, m, 0), true, nil
 	case err != nil:
 		return Message{}, false, wrapErr("put", err)
 	case ack.Duplicate:
 		return s.existing(ctx, ref, m, ack.Sequence), true, nil
 	}
 	m.Seq = ack.Sequence
+	s.index.add(ref, m.Seq)
 	s.dispatch(ref, m)
 	return m, false, nil
 }
@@ -122,7 +142,8 @@ func (s *Store) prepare(m *Message, now time.Time) error {
 // timeout) before it could hand it on, and a subscriber drops what it has
 // already seen by ID.
 func (s *Store) existing(ctx context.Context, ref string, m Message, seq uint64) Message {
-	if got, err := s.Get(ctx, m.To, m.ID); err == nil {
+	if got, err := s.fetch(ctx, m.To, ref, seq); err == nil {
+		s.index.add(ref, seq) // the Put that stored it may have lost its ack before indexing it
 		s.dispatch(ref, got)
 		return got
 	}
@@ -133,11 +154,12 @@ func (s *Store) existing(ctx context.Context, ref string, m Message, seq uint64)
 // openMail decrypts a stored message. A message whose key is gone, or that
 // has expired by the store's clock, is errShredded: for every reader it no
 // longer exists.
-func (s *Store) openMail(ctx context.Context, subj string, data []byte, seq uint64) (Message, error) {
-	owner, ref, ok := splitSubject(subj)
+func (s *Store) openMail(ctx context.Context, raw *jetstream.RawStreamMsg) (Message, error) {
+	owner, ok := subjectOwner(raw.Subject)
 	if !ok {
-		return Message{}, fmt.Errorf("%w: subject %q", errCorrupt, subj)
+		return Message{}, fmt.Errorf("%w: subject %q", errCorrupt, raw.Subject)
 	}
+	ref, data, seq := recordRef(raw.Header), raw.Data, raw.Sequence
 	tk := tableKey(owner, ref)
 	entry, sealed, err := splitMailRecord(data)
 	if err != nil {
@@ -160,7 +182,7 @@ func (s *Store) openMail(ctx context.Context, subj string, data []byte, seq uint
 		return Message{}, err
 	}
 	if s.root.ref(owner, m.ID) != ref {
-		return Message{}, fmt.Errorf("%w: message ID does not match its subject", errCorrupt)
+		return Message{}, fmt.Errorf("%w: message ID does not match its reference", errCorrupt)
 	}
 	if !m.Expires.After(s.now()) {
 		return Message{}, errShredded
@@ -187,8 +209,11 @@ func (s *Store) List(ctx context.Context, owner string) ([]Message, error) {
 		if err != nil {
 			return nil, wrapErr("list", err)
 		}
+		if raw.Sequence < seq {
+			return nil, wrapErr("list", fmt.Errorf("%w: asked for mail from sequence %d, got %d", errCorrupt, seq, raw.Sequence))
+		}
 		seq = raw.Sequence + 1
-		m, err := s.openMail(ctx, raw.Subject, raw.Data, raw.Sequence)
+		m, err := s.openMail(ctx, raw)
 		if errors.Is(err, errShredded) {
 			continue
 		}
@@ -211,14 +236,32 @@ func (s *Store) Get(ctx context.Context, owner, id string) (Message, error) {
 	if err := checkID("id", id); err != nil {
 		return Message{}, err
 	}
-	raw, err := s.mail.GetLastMsgForSubject(ctx, mailSubject(owner, s.root.ref(owner, id)))
+	ref := s.root.ref(owner, id)
+	seq, ok := s.index.lookup(ref)
+	if !ok {
+		return Message{}, ErrNotFound
+	}
+	m, err := s.fetch(ctx, owner, ref, seq)
+	if errors.Is(err, ErrNotFound) {
+		s.index.drop(ref, seq)
+	}
+	return m, err
+}
+
+// fetch reads and opens the message (owner, ref) at seq. It is ErrNotFound
+// when seq holds nothing, or something else, or what has expired.
+func (s *Store) fetch(ctx context.Context, owner, ref string, seq uint64) (Message, error) {
+	raw, err := s.mail.GetMsg(ctx, seq)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return Message{}, ErrNotFound
 	}
 	if err != nil {
 		return Message{}, wrapErr("get", err)
 	}
-	m, err := s.openMail(ctx, raw.Subject, raw.Data, raw.Sequence)
+	if o, _ := subjectOwner(raw.Subject); o != owner || recordRef(raw.Header) != ref {
+		return Message{}, ErrNotFound
+	}
+	m, err := s.openMail(ctx, raw)
 	if errors.Is(err, errShredded) {
 		return Message{}, ErrNotFound
 	}
@@ -240,50 +283,18 @@ func (s *Store) Ack(ctx context.Context, owner, id string) error {
 		return err
 	}
 	ref := s.root.ref(owner, id)
-	found, err := s.removeMail(ctx, owner, ref)
+	seq, ok := s.index.drop(ref, 0)
+	if !ok {
+		s.acked(owner, ref)
+		return ErrNotFound
+	}
+	found, err := erase(ctx, s.mail, seq, s.opts.SecureDelete)
+	if err != nil {
+		s.index.add(ref, seq) // still stored: a later Ack may succeed
+	}
 	s.acked(owner, ref)
 	if err == nil && !found {
 		return ErrNotFound
 	}
 	return wrapErr("ack", err)
-}
-
-// removeMail removes message (owner, ref) from the mail stream and reports
-// whether it was there. Without SecureDelete this is one subject purge, which
-// finds and removes the message in a single request.
-func (s *Store) removeMail(ctx context.Context, owner, ref string) (bool, error) {
-	subj := mailSubject(owner, ref)
-	if s.opts.SecureDelete {
-		raw, err := s.mail.GetLastMsgForSubject(ctx, subj)
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		return erase(ctx, s.mail, raw.Sequence, true)
-	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, apiTimeout)
-		defer cancel()
-	}
-	req, _ := json.Marshal(struct {
-		Filter string `json:"filter"`
-	}{subj})
-	msg, err := s.nc.RequestWithContext(ctx, "$JS.API.STREAM.PURGE."+mailStream, req)
-	if err != nil {
-		return false, fmt.Errorf("removing message: %w", err)
-	}
-	var resp struct {
-		Purged uint64              `json:"purged"`
-		Error  *jetstream.APIError `json:"error"`
-	}
-	if err := json.Unmarshal(msg.Data, &resp); err != nil {
-		return false, fmt.Errorf("removing message: %w", err)
-	}
-	if resp.Error != nil {
-		return false, fmt.Errorf("removing message: %w", resp.Error)
-	}
-	return resp.Purged > 0, nil
 }

@@ -3,11 +3,13 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/goleak"
 )
 
@@ -78,4 +80,24 @@ func ids(ms []Message) []string {
 		out[i] = m.ID
 	}
 	return out
+}
+
+// storedSeq is the stream sequence of owner's message id, read from the
+// stream itself (not the index), or 0 when it is not stored.
+func storedSeq(t testing.TB, s *Store, owner, id string) uint64 {
+	t.Helper()
+	ref := s.root.ref(owner, id)
+	for seq := uint64(1); ; {
+		raw, err := s.mail.GetMsg(context.Background(), seq, jetstream.WithGetMsgSubject(mailFilter(owner)))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return 0
+		}
+		if err != nil {
+			t.Fatalf("reading %s's mailbox: %v", owner, err)
+		}
+		if recordRef(raw.Header) == ref {
+			return raw.Sequence
+		}
+		seq = raw.Sequence + 1
+	}
 }

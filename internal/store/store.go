@@ -39,6 +39,9 @@ type Store struct {
 	registry       jetstream.KeyValue
 	registryStream jetstream.Stream
 
+	index   mailIndex  // message reference -> stream sequence
+	sweepMu sync.Mutex // one Sweep at a time (the index's generations)
+
 	epochMu   sync.Mutex
 	epochKeys map[uint64][]byte // unwrapped epoch keys, memory only
 
@@ -66,6 +69,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		opts:      o,
 		root:      root,
 		log:       o.Logger.Warn,
+		index:     mailIndex{m: make(map[[refSize]byte]indexEntry)},
 		epochKeys: make(map[uint64][]byte),
 		subs:      make(map[string][]*Subscription),
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -145,12 +146,16 @@ func (sub *Subscription) readBacklog() {
 			break
 		}
 		tries = 0
+		if raw.Sequence < seq {
+			err = fmt.Errorf("%w: asked for mail from sequence %d, got %d", errCorrupt, seq, raw.Sequence)
+			break
+		}
 		if raw.Sequence > end {
 			break // put since the read began: it is in the queue
 		}
 		seq = raw.Sequence + 1
-		m, oerr := s.openMail(sub.ctx, raw.Subject, raw.Data, raw.Sequence)
-		_, ref, _ := splitSubject(raw.Subject)
+		m, oerr := s.openMail(sub.ctx, raw)
+		ref := recordRef(raw.Header)
 		switch {
 		case errors.Is(oerr, errShredded):
 			// Expired, or its epoch key destroyed: remove it so it is not read again.

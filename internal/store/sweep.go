@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -23,18 +25,33 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 	if err := s.alive(); err != nil {
 		return st, err
 	}
+	s.sweepMu.Lock()
+	defer s.sweepMu.Unlock()
 	now := s.now()
-	err := s.scanMail(ctx, func(subj string, seq uint64, expires time.Time) error {
+	s.index.begin()
+	err := s.scanMail(ctx, func(subj string, h nats.Header, seq uint64, expires time.Time) error {
+		owner, _ := subjectOwner(subj)
+		ref := recordRef(h)
 		if expires.After(now) {
-			return nil
+			prev, clash := s.index.add(ref, seq)
+			if !clash {
+				return nil
+			}
+			// Two copies of one message (a Put whose ack was lost, retried
+			// after the duplicate window): keep the first.
+			dup := max(prev, seq)
+			if dup == prev {
+				s.index.set(ref, seq)
+			}
+			_, err := erase(ctx, s.mail, dup, s.opts.SecureDelete)
+			return err
 		}
-		owner, ref, _ := splitSubject(subj)
-		// By sequence, not subject: a new message under the same subject
-		// (the ID put again since) is not this one.
+		// By sequence: the ID put again since is another message.
 		found, err := erase(ctx, s.mail, seq, s.opts.SecureDelete)
 		if err != nil {
 			return err
 		}
+		s.index.drop(ref, seq)
 		s.acked(owner, ref)
 		if found {
 			st.Messages++
@@ -44,6 +61,7 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 	if err != nil {
 		return st, wrapErr("sweep messages", err)
 	}
+	s.index.prune() // what JetStream removed by itself (TTL, MaxAge)
 	err = scan(ctx, s.epochs, ">", func(e jetstream.KeyValueEntry) error {
 		n, ok := parseEpochName(e.Key())
 		if !ok || s.epochDeadline(n).After(now) {
@@ -79,7 +97,7 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 // stream order, stopping at the first error. The expiry is read from the
 // record's key entry, which is in clear (and authenticated when the record
 // is opened); a record too short to have one is passed as expired.
-func (s *Store) scanMail(ctx context.Context, fn func(subj string, seq uint64, expires time.Time) error) error {
+func (s *Store) scanMail(ctx context.Context, fn func(subj string, h nats.Header, seq uint64, expires time.Time) error) error {
 	for seq := uint64(1); ; {
 		raw, err := s.mail.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(mailPrefix+">"))
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
@@ -88,12 +106,15 @@ func (s *Store) scanMail(ctx context.Context, fn func(subj string, seq uint64, e
 		if err != nil {
 			return err
 		}
+		if raw.Sequence < seq {
+			return fmt.Errorf("%w: asked for mail from sequence %d, got %d", errCorrupt, seq, raw.Sequence)
+		}
 		seq = raw.Sequence + 1
 		var expires time.Time
 		if e, _, err := splitMailRecord(raw.Data); err == nil {
 			expires = e.expires
 		}
-		if err := fn(raw.Subject, raw.Sequence, expires); err != nil {
+		if err := fn(raw.Subject, raw.Header, raw.Sequence, expires); err != nil {
 			return err
 		}
 	}
