@@ -47,7 +47,8 @@ type Hub struct {
 	waiting  map[*session]struct{} // sessions not admitted yet (see admit)
 	wg       sync.WaitGroup
 
-	reg *registry
+	reg  *registry
+	work *workers // runs the sessions' requests
 }
 
 // New loads the enrollment file and returns a hub ready to Serve.
@@ -73,7 +74,7 @@ func New(cfg Config) (*Hub, error) {
 	if cfg.InFlight <= 0 {
 		cfg.InFlight = 256
 	}
-	h := &Hub{cfg: cfg, log: cfg.Logger, sessions: map[string]*session{}, waiting: map[*session]struct{}{}}
+	h := &Hub{cfg: cfg, log: cfg.Logger, sessions: map[string]*session{}, waiting: map[*session]struct{}{}, work: newWorkers()}
 	if err := h.reload(); err != nil {
 		return nil, err
 	}
@@ -168,6 +169,7 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	h.mu.Unlock()
 	h.wg.Wait()
+	h.work.stop()
 	return err
 }
 

@@ -123,7 +123,7 @@ func (h *Hub) put(ctx context.Context, from, to, kind string, m *wire.Message) e
 	if err != nil {
 		return refuse(wire.CodeBadFrame, "msg.ttl: %v", err)
 	}
-	body, err := json.Marshal(wire.Message{ID: m.ID, Text: m.Text, Sealed: m.Sealed, Assurance: m.Assurance})
+	body, err := encodeBody(m)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ type session struct {
 }
 
 // maxQueued bounds the frames waiting for the writer: send blocks there and
-// trySend refuses. The queue holds nothing while the session is idle.
+// deliver refuses. The queue holds nothing while the session is idle.
 const maxQueued = 1024
 
 // keepQueue is the largest queue capacity the writer keeps between bursts.
@@ -82,17 +82,6 @@ func (s *session) send(f *wire.Frame) bool {
 		return false
 	}
 	return s.enqueue(b, true)
-}
-
-// trySend is send for the store's callback, which must not block: when the
-// queue is full it reports false and the store offers the delivery again soon.
-func (s *session) trySend(f *wire.Frame) bool {
-	b, err := wire.Encode(f)
-	if err != nil {
-		s.h.log.Error("encoding a frame", "type", f.Type, "err", err)
-		return true // offering it again would not help
-	}
-	return s.enqueue(b, false)
 }
 
 // enqueue adds b to the queue and starts the writer if none is running. With
@@ -196,15 +185,12 @@ func (s *session) subscribe(ctx context.Context) {
 // deliver is the store's callback for a message in the party's mailbox. It
 // reports whether the frame was queued.
 func (s *session) deliver(m store.Message) bool {
-	var msg wire.Message
-	if err := json.Unmarshal(m.Body, &msg); err != nil {
-		s.h.log.Error("a stored message does not decode; leaving it to expire", "party", s.code, "seq", m.Seq, "err", err)
-		return true
+	b, err := deliverFrame(m)
+	if err != nil {
+		s.h.log.Error("a stored message cannot be delivered; leaving it to expire", "party", s.code, "seq", m.Seq, "err", err)
+		return true // offering it again would not help
 	}
-	msg.ID, msg.From, msg.To, msg.Kind = m.ID, m.From, m.To, m.Kind
-	created, expires := m.Created, m.Expires
-	msg.Sent, msg.Expires = &created, &expires
-	return s.trySend(&wire.Frame{Type: wire.TypeDeliver, Msg: &msg})
+	return s.enqueue(b, false)
 }
 
 // readLoop reads frames until the connection fails. A frame that fails Noise
@@ -245,11 +231,11 @@ func (s *session) readLoop(ctx context.Context) {
 			return
 		}
 		s.wg.Add(1)
-		go func() {
+		s.h.work.run(func() {
 			defer s.wg.Done()
 			defer func() { <-s.inflow }()
 			s.send(s.h.request(ctx, s.code, f))
-		}()
+		})
 	}
 }
 
