@@ -81,6 +81,7 @@ type benchEnv struct {
 // It stops at cleanup, or earlier with stop.
 func benchStart(tb testing.TB, dir string, codes []string) *benchEnv {
 	tb.Helper()
+	tb.Cleanup(hub.TuneGC()) // as `backchannel hub run` does
 	e := &benchEnv{hubKey: benchKey("hub"), keys: map[string]*identity.Private{}}
 	m := &hub.Members{Mediator: "RUS", Parties: map[string]*hub.Party{}}
 	for _, c := range codes {
