@@ -240,12 +240,27 @@ func writeErr(w http.ResponseWriter, err error) {
 	case errors.Is(err, ErrOffline):
 		localapi.WriteError(w, http.StatusServiceUnavailable, "offline", "%v; is the hub running and this desk enrolled?", err)
 	case errors.As(err, &he):
-		status := http.StatusBadRequest
-		if he.Code == wire.CodeNotFound {
-			status = http.StatusNotFound
-		}
-		localapi.WriteError(w, status, he.Code, "%s", he.Msg)
+		localapi.WriteError(w, hubStatus(he.Code), he.Code, "%s", he.Msg)
 	default:
 		localapi.WriteError(w, http.StatusBadRequest, wire.CodeBadFrame, "%v", err)
 	}
+}
+
+// hubStatus is the local API's HTTP status for a hub's error code.
+func hubStatus(code string) int {
+	switch code {
+	case wire.CodeNotFound:
+		return http.StatusNotFound
+	case wire.CodeForbidden:
+		return http.StatusForbidden
+	case wire.CodeConflict:
+		return http.StatusConflict
+	case wire.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case wire.CodeExhausted:
+		return http.StatusServiceUnavailable
+	case wire.CodeInternal:
+		return http.StatusBadGateway
+	}
+	return http.StatusBadRequest
 }
