@@ -1,0 +1,196 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"backchannel/internal/scenario"
+	"backchannel/internal/theory"
+)
+
+// Config is what a simulation is built from.
+type Config struct {
+	// Model is the scenario's model section.
+	Model *scenario.Model
+	// Parties are the two sides, by the codes the model's priors use; the first
+	// is position 0 of the mediator's ideal point.
+	Parties [2]string
+	// HorizonDays overrides the model's horizon when above 0.
+	HorizonDays int
+	// Start is the date of day 0, for reports; the simulation does not read it.
+	Start time.Time
+}
+
+// MaxHorizonDays bounds the horizon, as the scenario's horizon_days is bounded.
+const MaxHorizonDays = 36500
+
+// Sim is a simulation ready to run: the model compiled into per-day tables.
+// It is not changed by running and may run from several goroutines at once.
+type Sim struct {
+	cfg     Config
+	horizon int
+	c       float64
+	prior   [2]float64 // P(side is trustworthy)
+	hazard  float64
+	misT    float64 // P(incident looks hostile | in control, trustworthy)
+	misU    float64 // P(incident looks hostile | untrustworthy, or out of control)
+	// poisson is the CDF of the day's incident count, nil without incidents;
+	// its last entry is 1 (a tail below 1e-16 is cut).
+	poisson []float64
+
+	credible bool // the mediator is believed (A4)
+	accuracy float64
+	every    int
+	redlines []float64 // daily hazards that end the channel
+
+	// fixed* hold, by side and day, temptation, capacity and q* from the drivers
+	// without noise; noisy drivers are added each day.
+	fixedT, fixedK, fixedQ [2][]float64
+	noisy                  []noisyDriver
+	noisySide              [2]bool
+}
+
+// noisyDriver is a driver whose value gets a normal deviation each day.
+type noisyDriver struct {
+	side   int
+	effect scenario.Effect
+	coef   float64
+	base   []float64 // the path, by day
+	sd     float64
+}
+
+// New compiles a simulation. It refuses a model the simulator cannot run: no
+// mediator (the channel arm needs one), a party without a prior or temptation, a
+// driver of some other actor, a horizon out of range.
+func New(cfg Config) (*Sim, error) {
+	m := cfg.Model
+	if m == nil {
+		return nil, errors.New("sim: no model")
+	}
+	if m.Mediator == nil {
+		return nil, errors.New("the model has no mediator; the arm with the channel needs model.mediator {accuracy, every_days}")
+	}
+	s := &Sim{cfg: cfg, horizon: m.HorizonDays, c: m.C, hazard: m.HazardUntrustworthy,
+		misT: m.Misperception.Trustworthy, misU: m.Misperception.Untrustworthy}
+	if cfg.HorizonDays > 0 {
+		s.horizon = cfg.HorizonDays
+	}
+	if s.horizon < 1 || s.horizon > MaxHorizonDays {
+		return nil, fmt.Errorf("horizon %d days is out of range; want 1 to %d", s.horizon, MaxHorizonDays)
+	}
+	if !(m.C > 0) || math.IsInf(m.C, 0) {
+		return nil, fmt.Errorf("c = %v; want a number above 0", m.C)
+	}
+	var tempt0, cap0 [2]float64
+	for i, p := range cfg.Parties {
+		pi, ok1 := m.Priors[p]
+		t, ok2 := m.Temptation[p]
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("the model gives %s no prior or no temptation", p)
+		}
+		k, ok := m.Capacity[p]
+		if !ok {
+			k = 1
+		}
+		s.prior[i], tempt0[i], cap0[i] = pi, t, k
+	}
+	if cfg.Parties[0] == cfg.Parties[1] {
+		return nil, fmt.Errorf("the two sides are both %s", cfg.Parties[0])
+	}
+	if m.IncidentsPerDay > 0 {
+		s.poisson = poissonCDF(m.IncidentsPerDay)
+	}
+	med := m.Mediator
+	s.credible = theory.MediatorCredible(med.Ideal, med.ConflictCost)
+	s.accuracy, s.every = med.Accuracy, max(1, med.EveryDays)
+	for _, h := range m.RedlineHazards {
+		s.redlines = append(s.redlines, h.PerDay)
+	}
+	for i := range 2 {
+		s.fixedT[i] = filled(s.horizon, tempt0[i])
+		s.fixedK[i] = filled(s.horizon, cap0[i])
+	}
+	for _, d := range m.Drivers {
+		side := -1
+		for i, p := range cfg.Parties {
+			if d.Of == p {
+				side = i
+			}
+		}
+		if side < 0 {
+			return nil, fmt.Errorf("driver %s moves %s, who is neither side (%s, %s)", d.Indicator, d.Of, cfg.Parties[0], cfg.Parties[1])
+		}
+		base := make([]float64, s.horizon)
+		for day := range base {
+			base[day] = d.At(float64(day))
+		}
+		if d.Noise > 0 {
+			s.noisy = append(s.noisy, noisyDriver{side: side, effect: d.Effect, coef: d.Coef, base: base, sd: d.Noise})
+			s.noisySide[side] = true
+			continue
+		}
+		for day, x := range base {
+			s.fixedT[side][day], s.fixedK[side][day] = apply(d.Effect, d.Coef, x, s.fixedT[side][day], s.fixedK[side][day])
+		}
+	}
+	for i := range 2 {
+		s.fixedQ[i] = make([]float64, s.horizon)
+		for day, t := range s.fixedT[i] {
+			s.fixedQ[i][day] = theory.QStar(t, s.c)
+		}
+	}
+	return s, nil
+}
+
+// FromScenario reads the scenario's model section and compiles it for the
+// channel's two parties; horizon overrides the model's when above 0.
+func FromScenario(sc *scenario.Scenario, horizon int) (*Sim, error) {
+	m, err := sc.ModelConfig()
+	if err != nil {
+		return nil, err
+	}
+	if n := len(sc.Channel.Parties); n != 2 {
+		return nil, fmt.Errorf("the simulator takes two sides; the channel has %d parties", n)
+	}
+	return New(Config{Model: m, Parties: [2]string(sc.Channel.Parties), HorizonDays: horizon, Start: sc.Start})
+}
+
+// HorizonDays returns the number of days a run lasts at most.
+func (s *Sim) HorizonDays() int { return s.horizon }
+
+// apply adds a driver's value x to a side's temptation t and capacity k.
+func apply(e scenario.Effect, coef, x, t, k float64) (float64, float64) {
+	if e == scenario.RaisesTemptation {
+		return t + coef*x, k
+	}
+	x = min(max(x, 0), 1)
+	return t, k * math.Pow(1-x, coef)
+}
+
+func filled(n int, v float64) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// poissonCDF tabulates P(N <= k) for N ~ Poisson(lambda), up to the k at which
+// the rest is below 1e-16; the last entry is set to 1.
+func poissonCDF(lambda float64) []float64 {
+	p := math.Exp(-lambda)
+	cdf := []float64{p}
+	for k := 1; ; k++ {
+		p *= lambda / float64(k)
+		cdf = append(cdf, cdf[k-1]+p)
+		// Past the mode the terms only shrink; rounding may keep the sum a hair
+		// below 1, so the term's size ends the table too.
+		if float64(k) > lambda && (1-cdf[k] < 1e-16 || p < 1e-17) {
+			break
+		}
+	}
+	cdf[len(cdf)-1] = 1
+	return cdf
+}
