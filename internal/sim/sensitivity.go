@@ -8,9 +8,9 @@ import (
 )
 
 // Levels are the scales at which Sensitivity runs each driver: its path
-// multiplied by 0 (the driver absent), by a half, as written, by one and a half
-// and doubled.
-var Levels = []float64{0, 0.5, 1, 1.5, 2}
+// multiplied by 0 (the driver absent) to 2 (doubled) in quarters; 1 is the path
+// as written.
+var Levels = []float64{0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2}
 
 // DriverSensitivity is p_war with and without the channel as one driver's path is
 // scaled, the others as written.

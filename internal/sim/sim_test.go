@@ -214,7 +214,7 @@ func TestSensitivity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if runs != s.SensitivityRuns(o, Levels) || runs != 2*4*2000 {
+	if runs != s.SensitivityRuns(o, Levels) || runs != 2*(len(Levels)-1)*2000 {
 		t.Errorf("progress counted %d runs, SensitivityRuns %d", runs, s.SensitivityRuns(o, Levels))
 	}
 	if len(got) != 2 || got[0].Indicator != "USA->IRN.pressure" || got[1].Effect != "capacity" {
@@ -224,13 +224,13 @@ func TestSensitivity(t *testing.T) {
 		if len(ds.Levels) != len(Levels) {
 			t.Fatalf("%s: %d levels", ds.Indicator, len(ds.Levels))
 		}
-		one := ds.Levels[2]
+		one := ds.Levels[4]
 		if one.Scale != 1 || one.PWarWithout != base.Without.PWar || one.PWarWith != base.With.PWar {
 			t.Errorf("%s at scale 1 = %+v, want the base result", ds.Indicator, one)
 		}
 		// More pressure or more instability: more war, in both arms (common random
 		// numbers make the comparison sharp).
-		if lo, hi := ds.Levels[0], ds.Levels[4]; lo.PWarWithout > hi.PWarWithout || lo.PWarWith > hi.PWarWith {
+		if lo, hi := ds.Levels[0], ds.Levels[len(ds.Levels)-1]; lo.PWarWithout > hi.PWarWithout || lo.PWarWith > hi.PWarWith {
 			t.Errorf("%s: p_war falls from scale 0 (%+v) to 2 (%+v)", ds.Indicator, lo, hi)
 		}
 	}
