@@ -8,27 +8,29 @@
 // All mail is in one work-queue stream, MAIL. Every message of one owner is
 // stored on the owner's subject, mail.<owner>.m; the message's reference,
 // an HMAC of owner and id under a key derived from the root key, travels in
-// its Nats-Msg-Id header, so neither the ID nor its reuse across owners
-// appears on disk. One subject per owner, not per message, keeps JetStream's
-// per-subject state (a tree node per subject, scanned by every garbage
-// collection) small however much mail is stored.
+// its Bc-Ref header, so neither the ID nor its reuse across owners appears
+// on disk. One subject per owner, not per message, keeps JetStream's
+// per-subject state (a tree node per subject) small however much mail is
+// stored, and no Nats-Msg-Id keeps its duplicate window (two objects per
+// message) empty: both were most of the live heap, which every garbage
+// collection traces.
 //
 // Get, Ack and the duplicate check find a message through an index in
 // memory, reference -> stream sequence, with keys and values the garbage
 // collector does not scan. Open builds it from the stream (it is the first
 // Sweep), Put adds to it, and every Sweep mends it: it drops entries whose
 // record JetStream removed by itself (TTL, MaxAge), adds a record the index
-// lacks (a Put whose acknowledgement was lost), and of two copies of one
-// message (that Put retried after the duplicate window) keeps the first. A
-// reference names its owner and a sequence is never reused, so a stale entry
-// can lead only to nothing. Put publishes with Nats-Msg-Id = ref, which
-// JetStream also dedupes within its two-minute window (two Puts at once, a
-// retry just after an Ack), and with a per-message TTL so JetStream itself
-// drops the message at its expiry; the stream's MaxAge is MaxTTL and it
-// refuses new mail when full rather than dropping accepted mail. The store
-// also enforces expiry by its own clock, Options.Now: nothing expired is
-// ever returned. (Records written before this layout, on per-message
-// subjects mail.<owner>.<ref>, carry the same header and are read alike.)
+// lacks, and of two copies of one message keeps the first. A reference names
+// its owner and a sequence is never reused, so a stale entry can lead only
+// to nothing. The duplicate check finds any stored copy, however late the
+// retry, and, for the duplicate window (two minutes from the first Put), a
+// copy since acknowledged; Puts of one message at once take turns. Put
+// publishes with a per-message TTL so JetStream itself drops the message at
+// its expiry; the stream's MaxAge is MaxTTL and it refuses new mail when
+// full rather than dropping accepted mail. The store also enforces expiry by
+// its own clock, Options.Now: nothing expired is ever returned. (Records
+// written before this layout, on per-message subjects mail.<owner>.<ref>
+// with the reference as Nats-Msg-Id, are read alike.)
 //
 // A Put is one acknowledged JetStream write and an Ack one message delete.
 // Subscribe needs no JetStream consumer: it reads the owner's backlog from

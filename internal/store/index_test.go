@@ -166,3 +166,50 @@ func TestRefKey(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryAfterAckIsDuplicate: within the duplicate window of its first
+// Put, a message acknowledged and put again is not stored again; after the
+// window its ID may be used again.
+func TestRetryAfterAckIsDuplicate(t *testing.T) {
+	s, _ := openTest(t, func(o *Options) { o.dedupe = 300 * time.Millisecond })
+	ctx := context.Background()
+	first := mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("x")})
+	if err := s.Ack(ctx, "ALICE", "a"); err != nil {
+		t.Fatal(err)
+	}
+	got, dup, err := s.Put(ctx, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("x")})
+	if err != nil || !dup || got.Seq != first.Seq {
+		t.Fatalf("retry after Ack = seq %d dup=%v %v; want a duplicate of %d", got.Seq, dup, err, first.Seq)
+	}
+	if seq := storedSeq(t, s, "ALICE", "a"); seq != 0 {
+		t.Fatalf("the retry was stored at %d", seq)
+	}
+	time.Sleep(400 * time.Millisecond)
+	if _, err := s.Sweep(ctx); err != nil { // forgets the acknowledgement
+		t.Fatal(err)
+	}
+	if n := len(s.index.acked); n != 0 {
+		t.Fatalf("%d acknowledgements kept after the window", n)
+	}
+	again := mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("y")})
+	if again.Seq == first.Seq {
+		t.Fatal("the ID reused after the window was not stored anew")
+	}
+}
+
+// TestRecordsCarryNoMsgID: Put no longer sets Nats-Msg-Id, so JetStream
+// keeps no duplicate-window entry per message; the reference is in Bc-Ref.
+func TestRecordsCarryNoMsgID(t *testing.T) {
+	s, _ := openTest(t, nil)
+	m := mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("x")})
+	raw, err := s.mail.GetMsg(context.Background(), m.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id := raw.Header.Get(jetstream.MsgIDHeader); id != "" {
+		t.Fatalf("record has Nats-Msg-Id %q", id)
+	}
+	if ref := raw.Header.Get(refHeader); ref != s.root.ref("ALICE", "a") {
+		t.Fatalf("record's %s = %q", refHeader, ref)
+	}
+}

@@ -132,10 +132,13 @@ func (s *Store) hook(kind string, key []byte) {
 	}
 }
 
-// publish sends msg to JetStream and waits for its acknowledgement. It uses
-// the asynchronous publisher, whose one shared reply subscription scales
-// across many concurrent callers far better than a request per message.
-func (s *Store) publish(ctx context.Context, msg *nats.Msg, opts ...jetstream.PublishOpt) (*jetstream.PubAck, error) {
+// publish sends msg to JetStream and waits for its acknowledgement, or its
+// failure: not for a context, because a message once sent may be stored and
+// the caller must learn its sequence (JetStream's async timeout, 30 s,
+// bounds the wait). It uses the asynchronous publisher, whose one shared
+// reply subscription scales across many concurrent callers far better than
+// a request per message.
+func (s *Store) publish(msg *nats.Msg, opts ...jetstream.PublishOpt) (*jetstream.PubAck, error) {
 	f, err := s.js.PublishMsgAsync(msg, opts...)
 	if err != nil {
 		return nil, err
@@ -145,7 +148,5 @@ func (s *Store) publish(ctx context.Context, msg *nats.Msg, opts ...jetstream.Pu
 		return ack, nil
 	case err := <-f.Err():
 		return nil, err
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
 }

@@ -24,7 +24,7 @@ type Message struct {
 }
 
 // Every message of one owner is stored on the owner's subject; its reference
-// travels in the Nats-Msg-Id header. (Records made before the one-subject
+// travels in the Bc-Ref header. (Records made before the one-subject
 // layout have the reference as the subject's last token; the filter matches
 // both.)
 func mailSubject(owner string) string { return mailPrefix + owner + ".m" }
@@ -40,8 +40,19 @@ func subjectOwner(subj string) (string, bool) {
 	return owner, ok && owner != ""
 }
 
+// refHeader carries a mail record's reference. (Records stored before it
+// carry the reference as Nats-Msg-Id, which made JetStream keep a duplicate
+// window entry per message: two pointers per message for every garbage
+// collection to trace.)
+const refHeader = "Bc-Ref"
+
 // recordRef returns the reference of a stored mail record.
-func recordRef(h nats.Header) string { return h.Get(jetstream.MsgIDHeader) }
+func recordRef(h nats.Header) string {
+	if r := h.Get(refHeader); r != "" {
+		return r
+	}
+	return h.Get(jetstream.MsgIDHeader)
+}
 
 // Put stores m and returns once JetStream has acknowledged it; an accepted
 // message survives the process being killed. If a message with the same To
@@ -49,9 +60,11 @@ func recordRef(h nats.Header) string { return h.Get(jetstream.MsgIDHeader) }
 // nothing and returns that message (as far as it is still readable) with dup
 // set. Put is safe to call from many goroutines; throughput grows with them.
 //
-// The duplicate check is the index (any stored copy, however late the retry)
-// and JetStream's two-minute window on Nats-Msg-Id (two Puts at once, and a
-// retry just after an Ack).
+// The duplicate check is the index: any stored copy, however late the
+// retry, and a copy acknowledged within the duplicate window (two minutes).
+// Puts of one message at once take turns, the first storing it. Once a
+// message is published, Put waits for JetStream's acknowledgement (at most
+// 30 s) even if ctx ends, so that the index knows what was stored.
 func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, err error) {
 	if err := s.alive(); err != nil {
 		return Message{}, false, err
@@ -61,16 +74,25 @@ func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, e
 		return Message{}, false, err
 	}
 	ref := s.root.ref(m.To, m.ID)
-	if seq, ok := s.index.lookup(ref); ok {
-		got, err := s.fetch(ctx, m.To, ref, seq)
-		switch {
-		case err == nil:
-			s.dispatch(ref, got)
-			return got, true, nil
-		case !errors.Is(err, ErrNotFound):
-			return Message{}, false, wrapErr("put", err)
+	for {
+		got, found, err := s.stored(ctx, ref, m)
+		if found || err != nil {
+			return got, found, err
 		}
-		s.index.drop(ref, seq) // expired or removed since: store it anew
+		turn, mine := s.index.claim(ref)
+		if mine {
+			defer s.index.release(ref, turn)
+			// Another Put may have stored it between the look and the claim.
+			if got, found, err := s.stored(ctx, ref, m); found || err != nil {
+				return got, found, err
+			}
+			break
+		}
+		select {
+		case <-turn: // that Put is done: look again
+		case <-ctx.Done():
+			return Message{}, false, ctx.Err()
+		}
 	}
 	tk := tableKey(m.To, ref)
 	epoch := s.epochOf(now)
@@ -83,19 +105,13 @@ func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, e
 	msg := &nats.Msg{
 		Subject: mailSubject(m.To),
 		Data:    mailRecord(ek, tk, epoch, m.Expires, k, encodeMessage(m)),
-		Header:  nats.Header{},
+		Header:  nats.Header{refHeader: []string{ref}},
 	}
 	clear(k) // the record holds the only copy, wrapped
 	ttl := max(m.Expires.Sub(now).Truncate(time.Second)+time.Second, minTTL)
-	ack, err := s.publish(ctx, msg,
-		jetstream.WithMsgID(ref), // the record's reference; dedupes Puts within the window, even after Ack
-		jetstream.WithMsgTTL(min(ttl, s.opts.MaxTTL)),
-	)
-	switch {
-	case err != nil:
+	ack, err := s.publish(msg, jetstream.WithMsgTTL(min(ttl, s.opts.MaxTTL)))
+	if err != nil {
 		return Message{}, false, wrapErr("put", err)
-	case ack.Duplicate:
-		return s.existing(ctx, ref, m, ack.Sequence), true, nil
 	}
 	m.Seq = ack.Sequence
 	s.index.add(ref, m.Seq)
@@ -134,21 +150,28 @@ func (s *Store) prepare(m *Message, now time.Time) error {
 	return nil
 }
 
-// existing returns the stored copy that made a Put a duplicate, or m itself
-// when that copy has since been acknowledged or cannot be read.
-//
-// A stored copy is handed to the owner's subscriptions again: the Put that
-// stored it may have lost its acknowledgement (a cancelled context, a
-// timeout) before it could hand it on, and a subscriber drops what it has
-// already seen by ID.
-func (s *Store) existing(ctx context.Context, ref string, m Message, seq uint64) Message {
-	if got, err := s.fetch(ctx, m.To, ref, seq); err == nil {
-		s.index.add(ref, seq) // the Put that stored it may have lost its ack before indexing it
-		s.dispatch(ref, got)
-		return got
+// stored looks for a copy of m already stored, or acknowledged within the
+// duplicate window, and returns it with found set. A stored copy is handed
+// to the owner's subscriptions again: the Put that stored it may have lost
+// its caller (a cancelled context) before its reply, and a subscriber drops
+// what it has already seen by ID.
+func (s *Store) stored(ctx context.Context, ref string, m Message) (Message, bool, error) {
+	if seq, ok := s.index.lookup(ref); ok {
+		got, err := s.fetch(ctx, m.To, ref, seq)
+		switch {
+		case err == nil:
+			s.dispatch(ref, got)
+			return got, true, nil
+		case !errors.Is(err, ErrNotFound):
+			return Message{}, false, wrapErr("put", err)
+		}
+		s.index.drop(ref, seq) // expired or removed by JetStream since
 	}
-	m.Seq = seq
-	return m
+	if seq, ok := s.index.recentlyAcked(ref, time.Now().Add(-s.opts.dedupe)); ok {
+		m.Seq = seq
+		return m, true, nil
+	}
+	return Message{}, false, nil
 }
 
 // openMail decrypts a stored message. A message whose key is gone, or that
@@ -283,14 +306,16 @@ func (s *Store) Ack(ctx context.Context, owner, id string) error {
 		return err
 	}
 	ref := s.root.ref(owner, id)
-	seq, ok := s.index.drop(ref, 0)
+	e, ok := s.index.take(ref, 0)
 	if !ok {
 		s.acked(owner, ref)
 		return ErrNotFound
 	}
-	found, err := erase(ctx, s.mail, seq, s.opts.SecureDelete)
+	found, err := erase(ctx, s.mail, e.seq, s.opts.SecureDelete)
 	if err != nil {
-		s.index.add(ref, seq) // still stored: a later Ack may succeed
+		s.index.put(ref, e) // still stored: a later Ack may succeed
+	} else {
+		s.index.ack(ref, e)
 	}
 	s.acked(owner, ref)
 	if err == nil && !found {

@@ -69,7 +69,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		opts:      o,
 		root:      root,
 		log:       o.Logger.Warn,
-		index:     mailIndex{m: make(map[[refSize]byte]indexEntry)},
+		index:     newMailIndex(),
 		epochKeys: make(map[uint64][]byte),
 		subs:      make(map[string][]*Subscription),
 	}

@@ -62,6 +62,7 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 		return st, wrapErr("sweep messages", err)
 	}
 	s.index.prune() // what JetStream removed by itself (TTL, MaxAge)
+	s.index.forgetAcked(time.Now().Add(-s.opts.dedupe))
 	err = scan(ctx, s.epochs, ">", func(e jetstream.KeyValueEntry) error {
 		n, ok := parseEpochName(e.Key())
 		if !ok || s.epochDeadline(n).After(now) {
