@@ -317,12 +317,33 @@ func (s *benchSender) run() {
 		}
 		s.last = time.Now()
 	}()
-	buf := make([]byte, 0, 1024)
-	for i := range s.n {
+	// Unpaced, the sender writes what the window allows in one go (up to
+	// benchBatch frames), as a client with a queue does; paced, each frame
+	// goes at its time.
+	batch := 1
+	if s.pace == nil {
+		batch = benchBatch
+	}
+	bufs := make([][]byte, batch)
+	for i := range bufs {
+		bufs[i] = make([]byte, 0, 1024)
+	}
+	frames := make([][]byte, 0, batch)
+	for i := 0; i < s.n; {
 		select {
 		case win <- struct{}{}:
 		case <-done:
 			return
+		}
+		k := 1
+	more:
+		for k < batch && i+k < s.n {
+			select {
+			case win <- struct{}{}:
+				k++
+			default:
+				break more
+			}
 		}
 		at := time.Now()
 		if s.pace != nil {
@@ -331,12 +352,16 @@ func (s *benchSender) run() {
 				time.Sleep(d)
 			}
 		}
-		s.sentAt[i].Store(at.UnixNano())
-		if wroteAt != nil {
-			wroteAt[i].Store(time.Now().UnixNano())
+		frames = frames[:0]
+		for j := range k {
+			s.sentAt[i+j].Store(at.UnixNano())
+			if wroteAt != nil {
+				wroteAt[i+j].Store(time.Now().UnixNano())
+			}
+			bufs[j] = s.frame(bufs[j][:0], i+j)
+			frames = append(frames, bufs[j])
 		}
-		buf = s.frame(buf[:0], i)
-		if err := s.dc.c.WriteFrame(buf); err != nil {
+		if err := s.dc.c.WriteFrames(frames); err != nil {
 			s.dc.nc.Close()
 			<-done
 			if s.err == nil {
@@ -344,9 +369,13 @@ func (s *benchSender) run() {
 			}
 			return
 		}
+		i += k
 	}
 	<-done
 }
+
+// benchBatch is the most frames a bench client writes at once.
+const benchBatch = 32
 
 // BenchmarkHubSendToMediator: ISR pipelines sends to the mediator's mailbox;
 // each ok means the message is stored and acknowledged by JetStream.
@@ -386,10 +415,24 @@ func BenchmarkHubSealedPartyToParty(b *testing.B) {
 	acks := make(chan []byte, 4096)
 	irnDone := make(chan struct{})
 	ackerDone := make(chan struct{})
-	go func() { // IRN's writer
+	go func() { // IRN's writer: every ack at hand in one write
 		defer close(ackerDone)
+		batch := make([][]byte, 0, benchBatch)
 		for a := range acks {
-			if irn.c.WriteFrame(a) != nil {
+			batch = append(batch[:0], a)
+		more:
+			for len(batch) < benchBatch {
+				select {
+				case a, ok := <-acks:
+					if !ok {
+						break more
+					}
+					batch = append(batch, a)
+				default:
+					break more
+				}
+			}
+			if irn.c.WriteFrames(batch) != nil {
 				irn.nc.Close()
 				for range acks {
 				}
