@@ -24,13 +24,7 @@ type storedBody struct {
 // wire.Encode encodes those fields (no HTML escaping), so deliverFrame can
 // copy it into a frame as it is.
 func encodeBody(m *wire.Message) ([]byte, error) {
-	var b bytes.Buffer
-	e := json.NewEncoder(&b)
-	e.SetEscapeHTML(false)
-	if err := e.Encode(storedBody{Text: m.Text, Sealed: m.Sealed, Assurance: m.Assurance}); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return wire.Marshal(storedBody{Text: m.Text, Sealed: m.Sealed, Assurance: m.Assurance})
 }
 
 // errBadBody is a stored body that does not decode.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -130,18 +131,41 @@ type Welcome struct {
 
 // Encode marshals a frame without HTML escaping.
 func Encode(f *Frame) ([]byte, error) {
-	var b bytes.Buffer
-	e := json.NewEncoder(&b)
-	e.SetEscapeHTML(false)
-	if err := e.Encode(f); err != nil {
+	out, err := Marshal(f)
+	if err != nil {
 		return nil, err
 	}
-	out := bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 	if len(out) > MaxFrame {
 		return nil, fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(out), MaxFrame)
 	}
 	return out, nil
 }
+
+// Marshal encodes v as frames are encoded: encoding/json without HTML
+// escaping and without a trailing newline.
+func Marshal(v any) ([]byte, error) {
+	enc := encoders.Get().(*encoder)
+	defer encoders.Put(enc)
+	enc.buf.Reset()
+	if err := enc.e.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.Clone(bytes.TrimSuffix(enc.buf.Bytes(), []byte("\n"))), nil
+}
+
+// encoder is a JSON encoder writing to its own buffer; Marshal takes one
+// from the pool, so an encoding costs one allocation of its own size.
+type encoder struct {
+	buf bytes.Buffer
+	e   *json.Encoder
+}
+
+var encoders = sync.Pool{New: func() any {
+	enc := &encoder{}
+	enc.e = json.NewEncoder(&enc.buf)
+	enc.e.SetEscapeHTML(false)
+	return enc
+}}
 
 // DecodeError says what is wrong with a frame and where.
 type DecodeError struct {
