@@ -14,7 +14,7 @@ var fuzzKey = bytes.Repeat([]byte{7}, keySize)
 // the same in every fuzzing worker process.
 func sealFixed(label, context string, plaintext []byte) []byte {
 	aead, _ := chacha20poly1305.NewX(fuzzKey)
-	return sealNonce(aead, make([]byte, chacha20poly1305.NonceSizeX), label, context, plaintext)
+	return sealNonce(nil, aead, make([]byte, chacha20poly1305.NonceSizeX), label, context, plaintext)
 }
 
 // FuzzOpenRecord feeds arbitrary bytes to the sealed-record decoder: it must

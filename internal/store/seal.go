@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/chacha20poly1305"
@@ -47,6 +49,8 @@ type rootKeys struct {
 	epochKEK []byte // wraps epoch keys
 	refKey   []byte // names messages, hiding their IDs from the disk
 	registry []byte // seals registry values, which must outlive epochs
+
+	refMACs *sync.Pool // of HMAC-SHA256 under refKey, for ref
 }
 
 func deriveRoot(root []byte) (rootKeys, error) {
@@ -54,18 +58,23 @@ func deriveRoot(root []byte) (rootKeys, error) {
 	if err != nil {
 		return rootKeys{}, fmt.Errorf("store: deriving keys: %w", err)
 	}
-	return rootKeys{epochKEK: okm[:keySize], refKey: okm[keySize : 2*keySize], registry: okm[2*keySize:]}, nil
+	r := rootKeys{epochKEK: okm[:keySize], refKey: okm[keySize : 2*keySize], registry: okm[2*keySize:]}
+	r.refMACs = &sync.Pool{New: func() any { return hmac.New(sha256.New, r.refKey) }}
+	return r, nil
 }
 
 // ref names the message (owner, id) in subjects, dedupe headers and the key
 // table: a truncated HMAC, so the disk shows neither the ID nor which IDs repeat
 // across owners.
 func (r rootKeys) ref(owner, id string) string {
-	h := hmac.New(sha256.New, r.refKey)
+	h := r.refMACs.Get().(hash.Hash)
+	defer r.refMACs.Put(h)
+	h.Reset()
 	h.Write([]byte(owner))
 	h.Write([]byte{'/'})
 	h.Write([]byte(id))
-	return hex.EncodeToString(h.Sum(nil)[:refSize])
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0])[:refSize])
 }
 
 func newKey() []byte {
@@ -84,20 +93,24 @@ func additional(label, context string) []byte {
 
 // seal encrypts plaintext under key, bound to label and context.
 func seal(key []byte, label, context string, plaintext []byte) []byte {
+	return sealAppend(make([]byte, 0, recordOverhead+len(plaintext)), key, label, context, plaintext)
+}
+
+// sealAppend appends to dst the record seal makes.
+func sealAppend(dst, key []byte, label, context string, plaintext []byte) []byte {
 	aead, err := chacha20poly1305.NewX(key)
 	if err != nil {
 		panic("store: bad key length") // keys are made here, always keySize
 	}
-	nonce := make([]byte, chacha20poly1305.NonceSizeX)
-	rand.Read(nonce)
-	return sealNonce(aead, nonce, label, context, plaintext)
+	var nonce [chacha20poly1305.NonceSizeX]byte
+	rand.Read(nonce[:])
+	return sealNonce(dst, aead, nonce[:], label, context, plaintext)
 }
 
-func sealNonce(aead cipher.AEAD, nonce []byte, label, context string, plaintext []byte) []byte {
-	out := make([]byte, 1+len(nonce), recordOverhead+len(plaintext))
-	out[0] = recordVersion
-	copy(out[1:], nonce)
-	return aead.Seal(out, nonce, plaintext, additional(label, context))
+func sealNonce(dst []byte, aead cipher.AEAD, nonce []byte, label, context string, plaintext []byte) []byte {
+	dst = append(dst, recordVersion)
+	dst = append(dst, nonce...)
+	return aead.Seal(dst, nonce, plaintext, additional(label, context))
 }
 
 // openRecord reverses seal. Any malformed or unauthentic record is errCorrupt.
@@ -135,9 +148,15 @@ func (e keyEntry) header() []byte {
 }
 
 func wrapKey(epochKey []byte, tableKey string, epoch uint64, expires time.Time, msgKey []byte) []byte {
-	e := keyEntry{epoch: epoch, expires: expires}
-	h := e.header()
-	return append(h, seal(epochKey, labelMsgKey, tableKey+"\x00"+string(h), msgKey)...)
+	return appendWrappedKey(make([]byte, 0, keyEntrySize), epochKey, tableKey, epoch, expires, msgKey)
+}
+
+// appendWrappedKey appends to dst the key entry wrapKey makes.
+func appendWrappedKey(dst, epochKey []byte, tableKey string, epoch uint64, expires time.Time, msgKey []byte) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, epoch)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(expires.UnixNano()))
+	h := dst[len(dst)-keyEntryHeader:]
+	return sealAppend(dst, epochKey, labelMsgKey, tableKey+"\x00"+string(h), msgKey)
 }
 
 func parseKeyEntry(b []byte) (keyEntry, error) {
@@ -168,10 +187,9 @@ const keyEntrySize = keyEntryHeader + recordOverhead + keySize
 // the only copy of its wrapped key, and destroying the epoch key makes every
 // copy left in freed blocks unreadable.
 func mailRecord(epochKey []byte, tk string, epoch uint64, expires time.Time, msgKey, plaintext []byte) []byte {
-	entry := wrapKey(epochKey, tk, epoch, expires, msgKey)
-	rec := make([]byte, 0, len(entry)+recordOverhead+len(plaintext))
-	rec = append(rec, entry...)
-	return append(rec, seal(msgKey, labelMail, tk, plaintext)...)
+	rec := make([]byte, 0, keyEntrySize+recordOverhead+len(plaintext))
+	rec = appendWrappedKey(rec, epochKey, tk, epoch, expires, msgKey)
+	return sealAppend(rec, msgKey, labelMail, tk, plaintext)
 }
 
 // splitMailRecord separates a mail record's key entry from its sealed message.
