@@ -38,5 +38,6 @@ func TestScripts(t *testing.T) {
 			return false, nil
 		},
 		RequireExplicitExec: true,
+		Cmds:                scriptCmds,
 	})
 }

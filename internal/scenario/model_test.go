@@ -278,3 +278,20 @@ func TestDriverAt(t *testing.T) {
 		t.Error("a path of one point is constant")
 	}
 }
+
+func TestBundledModel(t *testing.T) {
+	s, err := scenario.Load(bundled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.ModelConfig()
+	if err != nil {
+		t.Fatalf("the bundled model section does not load:\n%v", err)
+	}
+	if m.HorizonDays != 180 || m.Mediator == nil || m.Mediator.Actor != "RUS" || m.Mediator.Ideal != 0.6 || m.Mediator.ConflictCost != 0.1 {
+		t.Errorf("model = %+v, mediator %+v; want 180 days and Russia's ideal point and cost from the actors section", m, m.Mediator)
+	}
+	if len(m.Drivers) != 2 || len(m.RedlineHazards) != 2 {
+		t.Errorf("drivers %+v, red line hazards %+v", m.Drivers, m.RedlineHazards)
+	}
+}

@@ -7,7 +7,7 @@ import (
 )
 
 // The benchmarks report simulated run-days per second (a run-day is one day of
-// one run, both arms stepped) for the crisis model, on one worker and on two, and
+// one run, both arms stepped) for the bundled scenario, on one worker and on two, and
 // the same for the random draws alone (the floor): every day's draws, for the
 // whole horizon, with nothing done with them.
 //
@@ -16,7 +16,7 @@ import (
 const benchRuns = 1 << 15
 
 func BenchmarkSimulate(b *testing.B) {
-	s := mustNew(b, crisisModel())
+	s := bundledSim(b)
 	for _, workers := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			var days int64
@@ -34,7 +34,7 @@ func BenchmarkSimulate(b *testing.B) {
 }
 
 func BenchmarkFloor(b *testing.B) {
-	s := mustNew(b, crisisModel())
+	s := bundledSim(b)
 	w := newWorker(s, 1)
 	var days int64
 	i := 0

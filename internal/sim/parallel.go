@@ -49,47 +49,40 @@ type acc struct {
 	onlyWithout, onlyWith int64
 	channelEnded          int64
 	runDays               int64
-	// By arm and day: wars begun, runs at peace when the day began.
-	warDay, peace [2][]int64
-	// By arm, side and day, summed over runs at peace: the side's credibility in
-	// the other's eyes, and the other's threshold q* (capped at 1).
-	cred, thr [2][2][]float64
+	// days holds, by arm, what happened each day.
+	days [2][]dayAcc
+}
+
+// dayAcc is one day of one arm, summed over runs: wars begun, runs at peace when
+// the day began, and over those, each side's credibility in the other's eyes
+// and the other's threshold q* (capped at 1).
+type dayAcc struct {
+	wars, peace int64
+	cred, thr   [2]float64
 }
 
 func newAcc(horizon int) *acc {
-	a := &acc{}
-	for j := range 2 {
-		a.warDay[j] = make([]int64, horizon)
-		a.peace[j] = make([]int64, horizon)
-		for i := range 2 {
-			a.cred[j][i] = make([]float64, horizon)
-			a.thr[j][i] = make([]float64, horizon)
-		}
-	}
-	return a
+	return &acc{days: [2][]dayAcc{make([]dayAcc, horizon), make([]dayAcc, horizon)}}
 }
 
 func (a *acc) reset() {
-	*a = acc{warDay: a.warDay, peace: a.peace, cred: a.cred, thr: a.thr}
-	for j := range 2 {
-		clear(a.warDay[j])
-		clear(a.peace[j])
-		for i := range 2 {
-			clear(a.cred[j][i])
-			clear(a.thr[j][i])
-		}
-	}
+	*a = acc{days: a.days}
+	clear(a.days[0])
+	clear(a.days[1])
 }
 
 // add merges b into a.
 func (a *acc) add(b *acc) {
 	for j := range 2 {
 		a.arm[j].add(&b.arm[j])
-		addInts(a.warDay[j], b.warDay[j])
-		addInts(a.peace[j], b.peace[j])
-		for i := range 2 {
-			addFloats(a.cred[j][i], b.cred[j][i])
-			addFloats(a.thr[j][i], b.thr[j][i])
+		for d := range a.days[j] {
+			x, y := &a.days[j][d], &b.days[j][d]
+			x.wars += y.wars
+			x.peace += y.peace
+			for i := range 2 {
+				x.cred[i] += y.cred[i]
+				x.thr[i] += y.thr[i]
+			}
 		}
 	}
 	a.onlyWithout += b.onlyWithout
@@ -98,24 +91,13 @@ func (a *acc) add(b *acc) {
 	a.runDays += b.runDays
 }
 
-func addInts(a, b []int64) {
-	for i, v := range b {
-		a[i] += v
-	}
-}
-
-func addFloats(a, b []float64) {
-	for i, v := range b {
-		a[i] += v
-	}
-}
-
 // observe records a day of arm j at peace: credibility is belief x capacity.
 func (a *acc) observe(j, day int, belief *[2]float64, k, q *[2]float64) {
-	a.peace[j][day]++
+	d := &a.days[j][day]
+	d.peace++
 	for i := range 2 {
-		a.cred[j][i][day] += belief[1-i] * k[i]
-		a.thr[j][i][day] += min(q[1-i], 1)
+		d.cred[i] += belief[1-i] * k[i]
+		d.thr[i] += min(q[1-i], 1)
 	}
 }
 

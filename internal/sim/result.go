@@ -157,8 +157,8 @@ func (s *Sim) arm(a *acc, j, runs int) Arm {
 		Survival: make(Series, s.horizon), Credibility: map[string]Series{}, Threshold: map[string]Series{}}
 	out.PWarCI[0], out.PWarCI[1] = Wilson(c.wars, int64(runs))
 	var cum int64
-	for d, w := range a.warDay[j] {
-		cum += w
+	for d, day := range a.days[j] {
+		cum += day.wars
 		out.Survival[d] = 1 - float64(cum)/n
 		if out.MedianDayOfWar == nil && c.wars > 0 && 2*cum >= c.wars {
 			day := d
@@ -167,9 +167,9 @@ func (s *Sim) arm(a *acc, j, runs int) Arm {
 	}
 	for i, p := range s.cfg.Parties {
 		cred, thr := make(Series, s.horizon), make(Series, s.horizon)
-		for d, at := range a.peace[j] {
-			cred[d] = a.cred[j][i][d] / float64(at) // NaN when at is 0
-			thr[d] = a.thr[j][i][d] / float64(at)
+		for d, day := range a.days[j] {
+			cred[d] = day.cred[i] / float64(day.peace) // NaN when no run was at peace
+			thr[d] = day.thr[i] / float64(day.peace)
 		}
 		out.Credibility[p], out.Threshold[p] = cred, thr
 	}

@@ -29,7 +29,7 @@ type worker struct {
 	rnd  *rand.Rand
 	d    draws
 	// The day's temptation, capacity and q* by side.
-	t, k, q [2]float64
+	sides
 }
 
 func newWorker(s *Sim, seed uint64) *worker {
@@ -57,13 +57,22 @@ func mix(x uint64) uint64 {
 
 func (w *worker) uniform() float64 { return float64(w.src.Uint64()>>11) * 0x1p-53 }
 
+// pair is two uniforms of 32 bits from one draw, for the daily chances: at
+// 2^-32 apart they are as good as 53 bits for any probability a model gives,
+// and half the draws.
+func (w *worker) pair() (float64, float64) {
+	x := w.src.Uint64()
+	return float64(uint32(x)) * 0x1p-32, float64(x>>32) * 0x1p-32
+}
+
 // draw fills the day's draws.
 func (w *worker) draw(day int) {
 	s, d := w.s, &w.d
 	for i := range d.z {
 		d.z[i] = w.rnd.NormFloat64()
 	}
-	d.control[0], d.control[1] = w.uniform(), w.uniform()
+	d.control[0], d.control[1] = w.pair()
+	d.strike[0], d.strike[1] = w.pair()
 	if s.poisson != nil {
 		u, n := w.uniform(), 0
 		for u > s.poisson[n] {
@@ -74,28 +83,33 @@ func (w *worker) draw(day int) {
 			d.incident[i] = w.src.Uint64()
 		}
 	}
-	for i := range d.redline {
-		d.redline[i] = w.uniform()
+	for i := 0; i < len(d.redline); i += 2 {
+		u, v := w.pair()
+		d.redline[i] = u
+		if i+1 < len(d.redline) {
+			d.redline[i+1] = v
+		}
 	}
 	if day%s.every == 0 {
-		d.report[0], d.report[1] = w.uniform(), w.uniform()
+		d.report[0], d.report[1] = w.pair()
 	}
-	d.strike[0], d.strike[1] = w.uniform(), w.uniform()
 }
 
 // drivers sets the day's temptation, capacity and q* of both sides.
 func (w *worker) drivers(day int) {
 	s := w.s
-	for i := range 2 {
-		w.t[i], w.k[i], w.q[i] = s.fixedT[i][day], s.fixedK[i][day], s.fixedQ[i][day]
-	}
+	w.sides = s.fixed[day]
 	if len(s.noisy) == 0 {
 		return
 	}
 	for j := range s.noisy {
 		nd := &s.noisy[j]
 		x := nd.base[day] + nd.sd*w.d.z[j]
-		w.t[nd.side], w.k[nd.side] = apply(nd.effect, nd.coef, x, w.t[nd.side], w.k[nd.side])
+		if nd.effect == scenario.RaisesTemptation {
+			w.t[nd.side] += nd.coef * x
+		} else {
+			w.k[nd.side] *= nd.pow.at(1 - min(max(x, 0), 1))
+		}
 	}
 	for i := range 2 {
 		if s.noisySide[i] {
@@ -192,7 +206,7 @@ func (w *worker) decide(j, day int, ar *arm, trust, likeU [2]bool, a *acc) {
 	ar.peace = false
 	c := &a.arm[j]
 	c.wars++
-	a.warDay[j][day]++
+	a.days[j][day].wars++
 	switch {
 	case struck[0] && !trust[0] || struck[1] && !trust[1]:
 		c.deliberate++

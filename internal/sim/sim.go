@@ -45,11 +45,17 @@ type Sim struct {
 	every    int
 	redlines []float64 // daily hazards that end the channel
 
-	// fixed* hold, by side and day, temptation, capacity and q* from the drivers
-	// without noise; noisy drivers are added each day.
-	fixedT, fixedK, fixedQ [2][]float64
-	noisy                  []noisyDriver
-	noisySide              [2]bool
+	// fixed holds, by day, both sides' temptation, capacity and q* from the
+	// drivers without noise; noisy drivers are added each day.
+	fixed     []sides
+	noisy     []noisyDriver
+	noisySide [2]bool
+}
+
+// sides are the day's temptation, capacity and q* of both sides, kept together
+// so that a day is one read.
+type sides struct {
+	t, k, q [2]float64
 }
 
 // noisyDriver is a driver whose value gets a normal deviation each day.
@@ -59,6 +65,7 @@ type noisyDriver struct {
 	coef   float64
 	base   []float64 // the path, by day
 	sd     float64
+	pow    powTable // for a capacity driver, (1 - x)^coef
 }
 
 // New compiles a simulation. It refuses a model the simulator cannot run: no
@@ -108,9 +115,9 @@ func New(cfg Config) (*Sim, error) {
 	for _, h := range m.RedlineHazards {
 		s.redlines = append(s.redlines, h.PerDay)
 	}
-	for i := range 2 {
-		s.fixedT[i] = filled(s.horizon, tempt0[i])
-		s.fixedK[i] = filled(s.horizon, cap0[i])
+	s.fixed = make([]sides, s.horizon)
+	for day := range s.fixed {
+		s.fixed[day].t, s.fixed[day].k = tempt0, cap0
 	}
 	for _, d := range m.Drivers {
 		side := -1
@@ -127,19 +134,19 @@ func New(cfg Config) (*Sim, error) {
 			base[day] = d.At(float64(day))
 		}
 		if d.Noise > 0 {
-			s.noisy = append(s.noisy, noisyDriver{side: side, effect: d.Effect, coef: d.Coef, base: base, sd: d.Noise})
+			s.noisy = append(s.noisy, noisyDriver{side: side, effect: d.Effect, coef: d.Coef, base: base, sd: d.Noise,
+				pow: newPowTable(d.Coef)})
 			s.noisySide[side] = true
 			continue
 		}
 		for day, x := range base {
-			s.fixedT[side][day], s.fixedK[side][day] = apply(d.Effect, d.Coef, x, s.fixedT[side][day], s.fixedK[side][day])
+			f := &s.fixed[day]
+			f.t[side], f.k[side] = apply(d.Effect, d.Coef, x, f.t[side], f.k[side])
 		}
 	}
-	for i := range 2 {
-		s.fixedQ[i] = make([]float64, s.horizon)
-		for day, t := range s.fixedT[i] {
-			s.fixedQ[i][day] = theory.QStar(t, s.c)
-		}
+	for day := range s.fixed {
+		f := &s.fixed[day]
+		f.q = [2]float64{theory.QStar(f.t[0], s.c), theory.QStar(f.t[1], s.c)}
 	}
 	return s, nil
 }
@@ -166,15 +173,7 @@ func apply(e scenario.Effect, coef, x, t, k float64) (float64, float64) {
 		return t + coef*x, k
 	}
 	x = min(max(x, 0), 1)
-	return t, k * math.Pow(1-x, coef)
-}
-
-func filled(n int, v float64) []float64 {
-	out := make([]float64, n)
-	for i := range out {
-		out[i] = v
-	}
-	return out
+	return t, k * powUnit(1-x, coef)
 }
 
 // poissonCDF tabulates P(N <= k) for N ~ Poisson(lambda), up to the k at which

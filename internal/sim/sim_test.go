@@ -324,3 +324,17 @@ func TestRunDoesNotAllocate(t *testing.T) {
 		t.Errorf("a run allocates %v times", n)
 	}
 }
+
+func TestPowTable(t *testing.T) {
+	for _, a := range []float64{0, 0.05, 0.1, 0.3, 0.5, 0.9, 1, 1.5, 2, 3.7, 4, 7} {
+		p := newPowTable(a)
+		worst := 0.0
+		for i := 0; i <= 100000; i++ {
+			u := float64(i) / 100000
+			worst = max(worst, math.Abs(p.at(u)-math.Pow(u, a)))
+		}
+		if worst > 3e-6 {
+			t.Errorf("a = %v: off by %v", a, worst)
+		}
+	}
+}
