@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"strings"
+	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -40,5 +42,22 @@ func svgParse(ts *testscript.TestScript, neg bool, args []string) {
 		if root != "svg" {
 			ts.Fatalf("%s: the root element is %q, want svg", name, root)
 		}
+	}
+}
+
+func TestRunProgress(t *testing.T) {
+	if got, want := bar(5000, 10000), "simulating [###############...............]  50% 5000/10000 runs"; got != want {
+		t.Errorf("bar = %q, want %q", got, want)
+	}
+	if got := bar(10, 10); !strings.HasPrefix(got, "simulating [##############################] 100%") {
+		t.Errorf("bar at the end = %q", got)
+	}
+	// Not a terminal: nothing is drawn, and counting and stopping are harmless.
+	var buf bytes.Buffer
+	p := startRunProgress(&buf, 100)
+	p.add(50)
+	p.stop()
+	if buf.Len() != 0 {
+		t.Errorf("progress drew %q on a buffer", buf.String())
 	}
 }
