@@ -32,7 +32,7 @@ var commands []*command
 
 func init() {
 	commands = []*command{
-		checkCmd, assurancesLintCmd, eventsStatsCmd, eventsConvertCmd, eventsFilterCmd, indicatorsCmd, modelCmd, mediatorsCmd, simulateCmd,
+		checkCmd, assurancesLintCmd, eventsStatsCmd, eventsConvertCmd, eventsFilterCmd, indicatorsCmd, modelCmd, assessCmd, mediatorsCmd, simulateCmd,
 		keygenCmd, hubInitCmd, hubEnrollCmd, hubRemoveCmd, hubRunCmd, hubFeedCmd, deskInitCmd, deskRunCmd,
 		sendCmd, inboxCmd, readCmd, deleteCmd, conveyCmd, proposeCmd, acknowledgeCmd, withdrawCmd, statusCmd, safetyCmd,
 		versionCmd,
