@@ -103,6 +103,9 @@ func runAssess(e *env, args []string) error {
 		at = a.Latest()
 	}
 	rep, err := a.Assess(at)
+	if errors.Is(err, credibility.ErrLongSeries) {
+		return usagef("--at: %v; give a time within 100 years of the start", err)
+	}
 	if err != nil {
 		return err
 	}

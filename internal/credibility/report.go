@@ -1,6 +1,8 @@
 package credibility
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"backchannel/internal/assurance"
@@ -53,6 +55,15 @@ type Report struct {
 	names      map[string]string
 }
 
+// MaxSeriesDays bounds a series, so that a time typed a century off fails
+// with a message instead of filling memory: 100 years of days, the bound of a
+// scenario's horizon.
+const MaxSeriesDays = 36500
+
+// ErrLongSeries is returned by Assess for a time more than MaxSeriesDays after
+// the start.
+var ErrLongSeries = errors.New("series too long")
+
 // Days returns the times of a series to at: each day at 00:00 UTC from the
 // start's day, then at itself when it falls between days. Before the start it
 // is at alone.
@@ -69,6 +80,9 @@ func (a *Assessor) Days(at time.Time) []time.Time {
 
 // Assess assesses every assurance at at, with its series from the start.
 func (a *Assessor) Assess(at time.Time) (*Report, error) {
+	if at.Sub(a.start) > MaxSeriesDays*24*time.Hour {
+		return nil, fmt.Errorf("%w: %s is more than %d days after the start %s", ErrLongSeries, day(at), MaxSeriesDays, day(a.start))
+	}
 	rep := &Report{At: at, Start: a.start, C: a.model.C, Assurances: []Assessment{}, names: a.names}
 	days := a.Days(at)
 	for k, r := range a.as {
