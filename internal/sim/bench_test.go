@@ -3,6 +3,8 @@ package sim
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -33,17 +35,29 @@ func BenchmarkSimulate(b *testing.B) {
 	}
 }
 
+// BenchmarkFloor makes the draws of benchRuns runs, each worker on its own share,
+// as the simulation splits them; its scaling from one worker to two is what the
+// machine allows.
 func BenchmarkFloor(b *testing.B) {
 	s := bundledSim(b)
-	w := newWorker(s, 1)
-	var days int64
-	i := 0
-	for b.Loop() {
-		for range benchRuns {
-			days += int64(w.floor(i))
-			i++
-		}
+	for _, workers := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
+			var days atomic.Int64
+			for b.Loop() {
+				var wg sync.WaitGroup
+				for k := range workers {
+					wg.Go(func() {
+						w, n := newWorker(s, 1), 0
+						for i := k; i < benchRuns; i += workers {
+							n += w.floor(i)
+						}
+						days.Add(int64(n))
+					})
+				}
+				wg.Wait()
+			}
+			b.ReportMetric(float64(days.Load())/b.Elapsed().Seconds(), "run-days/s")
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(days.Load()), "ns/run-day")
+		})
 	}
-	b.ReportMetric(float64(days)/b.Elapsed().Seconds(), "run-days/s")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(days), "ns/run-day")
 }
