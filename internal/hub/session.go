@@ -21,9 +21,8 @@ type session struct {
 	code string
 
 	mu      sync.Mutex
-	space   sync.Cond // signalled when the writer takes the queue, and at close
-	queue   [][]byte  // encoded frames for the writer, in order; grown as needed
-	writing bool      // a writer goroutine is running
+	queue   [][]byte // encoded frames for the writer, in order; grown as needed
+	writing bool     // a writer goroutine is running
 	closed  bool
 
 	done   chan struct{}
@@ -37,9 +36,18 @@ type session struct {
 	proven bool // guarded by h.mu: an authenticated transport frame came in
 }
 
-// maxQueued bounds the frames waiting for the writer: send blocks there and
-// deliver refuses. The queue holds nothing while the session is idle.
+// maxQueued bounds the frames waiting for the writer as far as deliveries
+// go: past it deliver refuses (the store offers the message again soon).
+// Replies never wait for room: a reply that waited would hold its request's
+// place, the session would stop reading when all places were held, and a
+// desk that writes its acknowledgements from its reading loop (as desks do)
+// would wait for the hub to read while the hub waited for it to read, each
+// for ever. Instead a session whose queue reaches maxBacklog, a desk that
+// sends and does not read, is closed. The queue holds nothing while the
+// session is idle.
 const maxQueued = 1024
+
+var maxBacklog = 8 * maxQueued // a variable for tests
 
 // keepQueue is the largest queue capacity the writer keeps between bursts.
 const keepQueue = 64
@@ -54,7 +62,6 @@ func newSession(h *Hub, c *wire.Conn, code string) *session {
 		done:   make(chan struct{}),
 		inflow: make(chan struct{}, h.cfg.InFlight),
 	}
-	s.space.L = &s.mu
 	return s
 }
 
@@ -67,35 +74,43 @@ func (s *session) close() {
 	}
 	s.closed = true
 	s.queue = nil
-	s.space.Broadcast()
 	s.mu.Unlock()
 	close(s.done)
 	s.conn.Close()
 }
 
-// send queues a frame for the writer, waiting while the queue is full. It
-// drops the frame only when the session is closing.
+// send queues a reply (or the welcome) for the writer without waiting. It
+// drops the frame when the session is closing, and closes a session whose
+// desk has left maxBacklog frames unread.
 func (s *session) send(f *wire.Frame) bool {
 	b, err := wire.Encode(f)
 	if err != nil {
 		s.h.log.Error("encoding a frame", "type", f.Type, "err", err)
 		return false
 	}
-	return s.enqueue(b, true)
-}
-
-// enqueue adds b to the queue and starts the writer if none is running. With
-// wait it waits for room; without, a full queue refuses b.
-func (s *session) enqueue(b []byte, wait bool) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for len(s.queue) >= maxQueued && !s.closed {
-		if !wait {
+	if !s.enqueue(b, maxBacklog) {
+		if s.isClosed() {
 			return false
 		}
-		s.space.Wait()
+		s.h.log.Warn("closing a session whose desk does not read", "party", s.code, "queued", maxBacklog)
+		s.close()
+		return false
 	}
-	if s.closed {
+	return true
+}
+
+func (s *session) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// enqueue adds b to the queue, unless the queue holds limit frames or the
+// session is closed, and starts the writer if none is running.
+func (s *session) enqueue(b []byte, limit int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || len(s.queue) >= limit {
 		return false
 	}
 	s.queue = append(s.queue, b)
@@ -124,7 +139,6 @@ func (s *session) writer() {
 			return
 		}
 		batch, s.queue = s.queue, batch[:0]
-		s.space.Broadcast()
 		s.mu.Unlock()
 		err := s.conn.WriteFrames(batch)
 		clear(batch)
@@ -190,7 +204,7 @@ func (s *session) deliver(m store.Message) bool {
 		s.h.log.Error("a stored message cannot be delivered; leaving it to expire", "party", s.code, "seq", m.Seq, "err", err)
 		return true // offering it again would not help
 	}
-	return s.enqueue(b, false)
+	return s.enqueue(b, maxQueued)
 }
 
 // readLoop reads frames until the connection fails. A frame that fails Noise
