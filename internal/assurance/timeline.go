@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"backchannel/internal/textwrap"
 )
 
 // WriteTimeline writes res as a person reads it: where each assurance and red
@@ -67,7 +69,7 @@ func WriteTimeline(w io.Writer, file string, res *Result) error {
 		}
 		// A record that does several things is quoted once.
 		if e.trig.Note != "" && (prev == nil || prev.Source != e.trig.Source || prev.Note != e.trig.Note) {
-			wrap(b, indent+"  ", "\u201c"+e.trig.Note+"\u201d")
+			textwrap.Write(b, indent+"  ", "\u201c"+e.trig.Note+"\u201d")
 		}
 		prev = e.trig
 	}
@@ -75,7 +77,7 @@ func WriteTimeline(w io.Writer, file string, res *Result) error {
 	if len(gap) > 0 {
 		b.WriteString("\nRhetoric gap (public hostility beside private assurance)\n")
 		for _, g := range gap {
-			wrap(b, "  ", g)
+			textwrap.Write(b, "  ", g)
 		}
 	}
 	if len(res.EvalErrors) > 0 {
@@ -145,24 +147,6 @@ func rhetoricGap(res *Result) []string {
 			p.from, count[p], p.to, strings.Join(ids[p], ", ")))
 	}
 	return out
-}
-
-// wrap writes text in lines of at most 100 columns, each starting with
-// indent.
-func wrap(b *strings.Builder, indent, text string) {
-	const width = 100
-	line := indent
-	for _, word := range strings.Fields(text) {
-		if len(line) > len(indent) && len(line)+1+len(word) > width {
-			b.WriteString(line + "\n")
-			line = indent
-		}
-		if len(line) > len(indent) {
-			line += " "
-		}
-		line += word
-	}
-	b.WriteString(line + "\n")
 }
 
 // describeTrigger names the record, its file relative to dir when it lies

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"backchannel/internal/cameo"
+	"backchannel/internal/textwrap"
 )
 
 // maxUpdatesShown bounds the steps of a belief the text lists: the latest tell
@@ -78,7 +79,7 @@ func (rep *Report) writeAssessment(b *strings.Builder, as *Assessment) {
 		fmt.Fprintf(tw, "  %s\t%s\n", r.label, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
-	wrap(b, "  ", as.Reason)
+	textwrap.Write(b, "  ", as.Reason)
 	if len(as.Drivers) > 0 {
 		var parts []string
 		for _, d := range as.Drivers {
@@ -89,10 +90,10 @@ func (rep *Report) writeAssessment(b *strings.Builder, as *Assessment) {
 			parts = append(parts, fmt.Sprintf("%s %s %s %s's %s (%s %g)", d.Indicator, v,
 				strings.Fields(d.Effect)[0], d.Of, strings.Fields(d.Effect)[1], coefName(d.Effect), d.Coef))
 		}
-		wrap(b, "  ", "indicators: "+strings.Join(parts, "; ")+".")
+		textwrap.Write(b, "  ", "indicators: "+strings.Join(parts, "; ")+".")
 	}
-	wrap(b, "  ", rep.describeBelief(as))
-	wrap(b, "  ", "mediator: "+as.Mediator.Reason+".")
+	textwrap.Write(b, "  ", rep.describeBelief(as))
+	textwrap.Write(b, "  ", "mediator: "+as.Mediator.Reason+".")
 }
 
 // describeBelief lists the steps of the beneficiary's belief.
@@ -196,21 +197,3 @@ func signed(m Number) string {
 }
 
 func csvNum(v float64) string { return format(v, 'g', -1) }
-
-// wrap writes text in lines of at most 100 columns, each starting with
-// indent.
-func wrap(b *strings.Builder, indent, text string) {
-	const width = 100
-	line := indent
-	for _, word := range strings.Fields(text) {
-		if len(line) > len(indent) && len(line)+1+len(word) > width {
-			b.WriteString(line + "\n")
-			line = indent
-		}
-		if len(line) > len(indent) {
-			line += " "
-		}
-		line += word
-	}
-	b.WriteString(line + "\n")
-}
