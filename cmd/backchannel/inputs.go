@@ -45,6 +45,20 @@ func isScenarioPath(p string) bool {
 	return ext == ".yaml" || ext == ".yml"
 }
 
+// oneScenario refuses anything but one scenario file among a command's
+// arguments.
+func oneScenario(pos []string) error {
+	switch {
+	case len(pos) == 0:
+		return usagef("no scenario")
+	case len(pos) > 1:
+		return usagef("give one scenario; %q is another argument", pos[1])
+	case !isScenarioPath(pos[0]):
+		return usagef("%q is not a scenario file (*.yaml)", pos[0])
+	}
+	return nil
+}
+
 // openInputs loads the scenario, if one is named, and checks every file.
 func openInputs(e *env, args []string, format event.Format) (*inputs, error) {
 	in := &inputs{progress: e.stderr}

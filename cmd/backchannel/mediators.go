@@ -52,13 +52,8 @@ func runMediators(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case len(pos) == 0:
-		return usagef("no scenario")
-	case len(pos) > 1:
-		return usagef("give one scenario; %q is another argument", pos[1])
-	case !isScenarioPath(pos[0]):
-		return usagef("%q is not a scenario file (*.yaml)", pos[0])
+	if err := oneScenario(pos); err != nil {
+		return err
 	}
 	s, err := scenario.Load(pos[0])
 	if err != nil {

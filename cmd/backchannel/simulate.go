@@ -113,13 +113,10 @@ func runSimulate(e *env, args []string) error {
 
 // check refuses flags out of range and anything but one scenario.
 func (o *simulateOpts) check(pos []string) error {
+	if err := oneScenario(pos); err != nil {
+		return err
+	}
 	switch {
-	case len(pos) == 0:
-		return usagef("no scenario")
-	case len(pos) > 1:
-		return usagef("give one scenario; %q is another argument", pos[1])
-	case !isScenarioPath(pos[0]):
-		return usagef("%q is not a scenario file (*.yaml)", pos[0])
 	case o.runs < 1 || o.runs > maxRuns:
 		return usagef("--runs: %d is out of range; want 1 to %d", o.runs, maxRuns)
 	case o.horizon < 0 || o.horizon > sim.MaxHorizonDays:
