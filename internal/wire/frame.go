@@ -188,6 +188,51 @@ func (e *DecodeError) Error() string {
 // Decode parses one frame strictly: a single JSON object, no unknown fields, a
 // known type.
 func Decode(b []byte) (*Frame, error) {
+	if f, ok := decodeFast(b); ok {
+		return f, nil
+	}
+	return decodeStrict(b)
+}
+
+// frameDecoder is a json.Decoder kept between frames, reading them one
+// after another from src as from a stream of JSON values. Reusing it saves
+// the decoder and its buffer, about 1.5 KB a frame.
+type frameDecoder struct {
+	src bytes.Reader
+	d   *json.Decoder
+}
+
+var frameDecoders = sync.Pool{New: func() any {
+	fd := &frameDecoder{}
+	fd.d = json.NewDecoder(&fd.src)
+	fd.d.DisallowUnknownFields()
+	return fd
+}}
+
+// decodeFast decodes b with a pooled decoder. It succeeds only for what
+// decodeStrict accepts and ends at b's last byte: one object of a known
+// type. Anything else (an error, bytes after the object) is left to
+// decodeStrict, which says what is wrong, and the decoder, whose state is
+// then in doubt, is dropped. A decoder goes back to the pool only when it
+// has consumed all of b and nothing else, so it starts each frame as new.
+func decodeFast(b []byte) (*Frame, bool) {
+	fd := frameDecoders.Get().(*frameDecoder)
+	fd.src.Reset(b)
+	start := fd.d.InputOffset()
+	var f Frame
+	err := fd.d.Decode(&f)
+	used := fd.d.InputOffset() - start
+	fd.src.Reset(nil)
+	if err != nil || used != int64(len(b)) || !knownType(f.Type) {
+		return nil, false
+	}
+	frameDecoders.Put(fd)
+	return &f, true
+}
+
+// decodeStrict is Decode with a decoder of its own, which reads b to its
+// end: the reference for decodeFast and the source of every DecodeError.
+func decodeStrict(b []byte) (*Frame, error) {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	var f Frame

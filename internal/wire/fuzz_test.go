@@ -70,6 +70,35 @@ func FuzzDecodeFrame(f *testing.F) {
 // never change the receiving state; a genuine message still opens after each
 // attempt. With xor set, the input is instead a difference applied to a fresh
 // genuine message: it opens if and only if the difference is all zeros.
+// FuzzDecodeFast: the pooled decoder of Decode's fast path agrees with a
+// decoder of its own (decodeStrict) on every input, whatever inputs came
+// before it through the same pool: where the fast path succeeds, the strict
+// one gives the same frame; where the strict one fails, so does the fast
+// path. Each input is run between two valid frames, so a decoder left in a
+// bad state by one input would show on the next.
+func FuzzDecodeFast(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"ping"}`, `{"type":"ping"} `, ` {"type":"ping"}`, `{"type":"ping"}{"type":"ping"}`,
+		`{"type":"ping"`, `{"type":"ping","x":1}`, `123`, `"s"`, `{"type":"nope"}`, `{"type":"ping"}]`,
+		`{"type":"send","req":3,"msg":{"id":"a","text":"b"}}`, "\n", ``,
+	} {
+		f.Add([]byte(s))
+	}
+	ping := []byte(`{"type":"ping","req":7}`)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for _, b := range [][]byte{ping, in, ping} {
+			fast, ok := decodeFast(b)
+			strict, err := decodeStrict(b)
+			if ok && (err != nil || !reflect.DeepEqual(fast, strict)) {
+				t.Fatalf("input %q: fast path gave %+v, strict %+v (%v)", b, fast, strict, err)
+			}
+			if bytes.Equal(b, ping) && !ok {
+				t.Fatalf("fast path refused %q after %q", b, in)
+			}
+		}
+	})
+}
+
 func FuzzOpen(f *testing.F) {
 	ini, hub := sessionPair(f, Schedule{Messages: 50}, Schedule{})
 	// Seeds: well-formed messages of every size from another session (valid
