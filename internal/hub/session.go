@@ -213,7 +213,7 @@ func (s *session) deliver(m store.Message) bool {
 // session (Hub.admit).
 func (s *session) readLoop(ctx context.Context) {
 	for first := true; ; first = false {
-		b, err := s.conn.ReadFrame()
+		b, err := s.conn.ReadFrameView() // decoded (copied) before the next read
 		if err != nil {
 			if errors.Is(err, wire.ErrAuth) || errors.Is(err, wire.ErrSize) || errors.Is(err, wire.ErrMalformed) {
 				s.h.log.Warn("closing a session on a bad message", "party", s.code, "err", err)

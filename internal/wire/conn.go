@@ -15,13 +15,14 @@ import (
 )
 
 // Conn is a Session over a network connection. WriteFrame and WriteFrames may
-// be called from several goroutines; ReadFrame from one.
+// be called from several goroutines; ReadFrame and ReadFrameView from one.
 type Conn struct {
 	nc   net.Conn
 	br   *bufio.Reader // transport messages only: the handshake reads nc exactly
 	s    *Session
 	peer identity.Public
 	wmu  sync.Mutex
+	held int // bytes of the message ReadFrameView left in br, to wipe and discard
 }
 
 // readBufferSize is what each Conn holds to read with. A burst of small frames
@@ -151,6 +152,20 @@ func (c *Conn) WriteFrames(frames [][]byte) error {
 // error; the caller should close the connection (the session is unchanged).
 // The frame is the caller's to keep.
 func (c *Conn) ReadFrame() ([]byte, error) {
+	frame, err := c.ReadFrameView()
+	if err == nil && c.held > 0 {
+		frame = bytes.Clone(frame)
+	}
+	c.release()
+	return frame, err
+}
+
+// ReadFrameView is ReadFrame without the copy: a frame that fits the read
+// buffer is opened in place and returned there, valid only until the next
+// ReadFrame or ReadFrameView, which wipes it. For a caller that decodes each
+// frame before it reads the next, as the hub does.
+func (c *Conn) ReadFrameView() ([]byte, error) {
+	c.release()
 	var n [2]byte
 	if _, err := io.ReadFull(c.br, n[:]); err != nil {
 		return nil, err
@@ -166,19 +181,31 @@ func (c *Conn) ReadFrame() ([]byte, error) {
 		}
 		return c.s.open(msg[:0], msg)
 	}
-	// The message fits the read buffer: decrypt it there, in place (the bytes
-	// are discarded right after), and copy out only the frame.
+	// The message fits the read buffer: decrypt it there, in place. release
+	// wipes it and moves past it.
 	msg, err := c.br.Peek(size)
 	if err != nil {
 		return nil, unexpectedEOF(err)
 	}
+	c.held = size
 	frame, err := c.s.open(msg[:0], msg)
-	if err == nil {
-		frame = bytes.Clone(frame)
+	if err != nil {
+		c.release()
+		return nil, err
 	}
+	return frame, nil
+}
+
+// release wipes the message ReadFrameView left in the read buffer and
+// discards it.
+func (c *Conn) release() {
+	if c.held == 0 {
+		return
+	}
+	msg, _ := c.br.Peek(c.held)
 	clear(msg)
-	c.br.Discard(size)
-	return frame, err
+	c.br.Discard(c.held)
+	c.held = 0
 }
 
 func unexpectedEOF(err error) error {

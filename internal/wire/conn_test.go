@@ -135,8 +135,16 @@ func TestWriteFramesBatch(t *testing.T) {
 // once: the buffered reader must put every frame together wherever the
 // pieces cut it.
 func TestReadFrameBoundaries(t *testing.T) {
-	for _, n := range []int{1, 2, 3, 255, 258, 1000, readBufferSize - 1, readBufferSize, readBufferSize + 1, 70000, 1 << 20} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
+	for _, view := range []bool{false, true} {
+		for _, n := range []int{1, 2, 3, 255, 258, 1000, readBufferSize - 1, readBufferSize, readBufferSize + 1, 70000, 1 << 20} {
+			t.Run(fmt.Sprintf("view=%v/%d", view, n), func(t *testing.T) { testReadFrameBoundaries(t, view, n) })
+		}
+	}
+}
+
+func testReadFrameBoundaries(t *testing.T, view bool, n int) {
+	{
+		{
 			ini, hs := sessionPair(t, Schedule{Messages: 5}, Schedule{Messages: 5})
 			var stream []byte
 			for _, f := range boundaryFrames {
@@ -164,14 +172,42 @@ func TestReadFrameBoundaries(t *testing.T) {
 				}
 				errc <- a.Close()
 			}()
-			readAll(t, server, boundaryFrames)
+			if view {
+				readViews(t, server, boundaryFrames)
+			} else {
+				readAll(t, server, boundaryFrames)
+			}
 			if _, err := server.ReadFrame(); err != io.EOF {
 				t.Fatalf("ReadFrame after the last message = %v, want io.EOF", err)
 			}
 			if err := <-errc; err != nil {
 				t.Fatal(err)
 			}
-		})
+		}
+	}
+}
+
+// readViews reads len(want) frames from c with ReadFrameView, comparing each
+// as it comes, and checks that release (which the next read calls first)
+// wipes a frame that was opened in the read buffer.
+func readViews(t *testing.T, c *Conn, want [][]byte) {
+	t.Helper()
+	for i := range want {
+		f, err := c.ReadFrameView()
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if !bytes.Equal(f, want[i]) {
+			t.Fatalf("frame %d: %d bytes %.20q, want %d bytes %.20q", i, len(f), f, len(want[i]), want[i])
+		}
+		inBuffer := c.held > 0
+		if len(f) < 256 && !inBuffer {
+			t.Fatalf("frame %d (%d bytes) was not opened in the read buffer", i, len(f))
+		}
+		c.release()
+		if inBuffer && bytes.ContainsFunc(f, func(r rune) bool { return r != 0 }) {
+			t.Fatalf("frame %d: release left its plaintext in the read buffer: %.20q", i, f)
+		}
 	}
 }
 
