@@ -10,6 +10,7 @@ import (
 	"backchannel/internal/assurance"
 	"backchannel/internal/event"
 	"backchannel/internal/indicator"
+	"backchannel/internal/scenario"
 	"backchannel/internal/yamldoc"
 )
 
@@ -104,6 +105,7 @@ func runCheck(e *env, args []string) error {
 		in.close()
 		return loadError(in.scenario.Path, err)
 	}
+	warnModel(e, in.scenario)
 	res, err := check(e, in, set, opts)
 	if err != nil {
 		return err
@@ -124,6 +126,18 @@ func loadError(path string, err error) error {
 		return fmt.Errorf("%s has %d problem(s):\n%w", path, len(list), err)
 	}
 	return err
+}
+
+// warnModel reports, on standard error, the problems of a scenario's model
+// section, which the check itself does not read: so that the file is known
+// to be whole before simulate, assess or mediators refuse it.
+func warnModel(e *env, s *scenario.Scenario) {
+	if s.Model == nil {
+		return
+	}
+	if _, err := s.ModelConfig(); err != nil {
+		fmt.Fprintf(e.stderr, "warning: the model section is not usable (simulate, assess and mediators refuse it); the check goes on without it.\n%v\n", loadError(s.Path, err))
+	}
 }
 
 // check replays the records through the engine and returns its result with

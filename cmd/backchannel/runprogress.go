@@ -3,12 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync/atomic"
-	"time"
-
-	"golang.org/x/term"
 )
 
 // runProgress is a bar of simulation runs done on a terminal. startProgress shows
@@ -28,28 +24,8 @@ func (p *runProgress) stop() { p.end() }
 // of total, refreshed a few times a second; on anything else it shows nothing.
 func startRunProgress(w io.Writer, total int) *runProgress {
 	p := &runProgress{end: func() {}}
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) || total <= 0 {
-		return p
-	}
-	quit, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-quit:
-				fmt.Fprint(f, "\r\033[K")
-				return
-			case <-tick.C:
-				fmt.Fprintf(f, "\r\033[K%s", bar(p.done.Load(), int64(total)))
-			}
-		}
-	}()
-	p.end = func() {
-		close(quit)
-		<-finished
+	if total > 0 {
+		p.end = showProgress(w, func() string { return bar(p.done.Load(), int64(total)) })
 	}
 	return p
 }
