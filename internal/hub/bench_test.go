@@ -401,12 +401,31 @@ func BenchmarkHubSendToMediator(b *testing.B) {
 	}
 }
 
-// BenchmarkHubSealedPartyToParty: ISR pipelines sealed messages to IRN, whose
-// client takes each delivery and acks it. The latency is from ISR's write to
-// IRN's read of the delivery; the rate counts deliveries.
+// BenchmarkHubSealedPartyToParty: ISR sends sealed messages to IRN, whose
+// client takes each delivery and acks it; the rate counts deliveries. With
+// rate=max ISR pipelines them as fast as a window of benchWindow allows, and
+// the latency is from ISR's write to IRN's read of the delivery; with
+// rate=10000 (half the target rate) ISR sends at that pace, after a warm-up,
+// and the latency is from each message's scheduled time.
 func BenchmarkHubSealedPartyToParty(b *testing.B) {
+	for _, rate := range []int{0, 10000} {
+		name := "rate=max"
+		if rate > 0 {
+			name = fmt.Sprintf("rate=%d", rate)
+		}
+		b.Run(name, func(b *testing.B) { benchSealed(b, rate) })
+	}
+}
+
+func benchSealed(b *testing.B, rate int) {
 	e := benchStart(b, b.TempDir(), []string{"ISR", "IRN"})
 	isr, irn := e.dial(b, "ISR"), e.dial(b, "IRN")
+	if rate > 0 {
+		w := &benchSender{dc: isr, n: 2000, window: benchWindow, frame: benchWarmFrame}
+		if w.run(); w.err != nil {
+			b.Fatal(w.err)
+		}
+	}
 	n := b.N
 	sentAt := make([]atomic.Int64, n)
 	lat := make([]int64, n)
@@ -489,6 +508,12 @@ func BenchmarkHubSealedPartyToParty(b *testing.B) {
 	runtime.GC()
 	b.ResetTimer()
 	start := time.Now()
+	if rate > 0 {
+		s.window = 4096
+		interval := time.Second / time.Duration(rate)
+		at := start.Add(time.Millisecond)
+		s.pace = func(i int) time.Time { return at.Add(time.Duration(i) * interval) }
+	}
 	s.sentAt = sentAt // IRN's reader reads them
 	s.run()
 	<-irnDone
