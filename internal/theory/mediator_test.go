@@ -63,8 +63,12 @@ func TestMediatorHonest(t *testing.T) {
 		G, delta, Vc, Vb float64
 		want             bool
 	}{
-		{1, 0.5, 2, 1, true},        // 0.5/0.5 * 1 = 1 >= 1: inclusive
-		{1.1, 0.5, 2, 1, false},     // 1.1 > 1
+		{1, 0.5, 2, 1, true},         // 0.5/0.5 * 1 = 1 >= 1: inclusive
+		{1.1, 0.5, 2, 1, false},      // 1.1 > 1
+		{1 + 5e-10, 0.5, 2, 1, true}, // within Tol above the bound: on it
+		{1 - 5e-10, 0.5, 2, 1, true},
+		{1 + 1e-8, 0.5, 2, 1, false}, // beyond Tol above: lying pays
+		{1 - 1e-8, 0.5, 2, 1, true},
 		{5, 0.9, 1, 0, true},        // 9 * 1 = 9 >= 5
 		{0, 0, 0, 0, true},          // 0 >= 0
 		{0.1, 0, 10, 0, false},      // an impatient mediator: the future is worth 0
