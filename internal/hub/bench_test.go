@@ -588,6 +588,13 @@ func benchPaced(dc *durConn, rate, n int) benchPacedResult {
 	if s.err != nil {
 		return benchPacedResult{Err: s.err.Error()}
 	}
+	if p := os.Getenv("BC_BENCH_LATDUMP"); p != "" { // latency by message, for study
+		var sb strings.Builder
+		for i, l := range s.lat {
+			fmt.Fprintln(&sb, i, l, s.wlat[i])
+		}
+		os.WriteFile(p, []byte(sb.String()), 0o644)
+	}
 	lat := slices.Clone(s.lat)
 	slices.Sort(lat)
 	slices.Sort(s.wlat)
