@@ -404,29 +404,63 @@ func BenchmarkHubSendToMediator(b *testing.B) {
 // BenchmarkHubSealedPartyToParty: ISR sends sealed messages to IRN, whose
 // client takes each delivery and acks it; the rate counts deliveries. With
 // rate=max ISR pipelines them as fast as a window of benchWindow allows, and
-// the latency is from ISR's write to IRN's read of the delivery; with
+// the latency is from ISR's write to IRN's read of the delivery. With
 // rate=10000 (half the target rate) ISR sends at that pace, after a warm-up,
-// and the latency is from each message's scheduled time.
+// and the latency is from each message's scheduled time; the two clients run
+// in a child process (client=process), as two desks would, or in the hub's
+// (client=inprocess), as BenchmarkHubPacedLatency's do.
 func BenchmarkHubSealedPartyToParty(b *testing.B) {
-	for _, rate := range []int{0, 10000} {
-		name := "rate=max"
-		if rate > 0 {
-			name = fmt.Sprintf("rate=%d", rate)
-		}
-		b.Run(name, func(b *testing.B) { benchSealed(b, rate) })
+	b.Run("rate=max", func(b *testing.B) {
+		e := benchStart(b, b.TempDir(), []string{"ISR", "IRN"})
+		isr, irn := e.dial(b, "ISR"), e.dial(b, "IRN")
+		runtime.GC()
+		b.ResetTimer()
+		r := benchSealed(isr, irn, 0, b.N)
+		b.StopTimer()
+		benchSealedReport(b, r)
+	})
+	for _, where := range []string{"process", "inprocess"} {
+		b.Run("rate=10000/client="+where, func(b *testing.B) {
+			e := benchStart(b, b.TempDir(), []string{"ISR", "IRN"})
+			var r benchSealedResult
+			if where == "process" {
+				r = benchClientChild(b, benchEnvSealed, e.addr, 10000, b.N)
+			} else {
+				isr, irn := e.dial(b, "ISR"), e.dial(b, "IRN")
+				b.ResetTimer()
+				r = benchSealed(isr, irn, 10000, b.N)
+			}
+			b.StopTimer()
+			benchSealedReport(b, r)
+		})
 	}
 }
 
-func benchSealed(b *testing.B, rate int) {
-	e := benchStart(b, b.TempDir(), []string{"ISR", "IRN"})
-	isr, irn := e.dial(b, "ISR"), e.dial(b, "IRN")
+// benchSealedResult is what benchSealed measured: the rate of deliveries
+// and their latencies (ns), or what went wrong.
+type benchSealedResult struct {
+	Rate float64
+	Lat  []int64
+	Err  string
+}
+
+func benchSealedReport(b *testing.B, r benchSealedResult) {
+	if r.Err != "" {
+		b.Fatal(r.Err)
+	}
+	b.ReportMetric(r.Rate, "msgs/s")
+	benchPercentiles(b, r.Lat)
+}
+
+// benchSealed sends n sealed messages from isr to irn, as fast as the window
+// allows (rate 0) or paced at rate after a warm-up, and measures them.
+func benchSealed(isr, irn *durConn, rate, n int) benchSealedResult {
 	if rate > 0 {
 		w := &benchSender{dc: isr, n: 2000, window: benchWindow, frame: benchWarmFrame}
 		if w.run(); w.err != nil {
-			b.Fatal(w.err)
+			return benchSealedResult{Err: w.err.Error()}
 		}
 	}
-	n := b.N
 	sentAt := make([]atomic.Int64, n)
 	lat := make([]int64, n)
 	var irnErr error
@@ -505,8 +539,6 @@ func benchSealed(b *testing.B, rate int) {
 		last = time.Now()
 	}()
 	s := &benchSender{dc: isr, n: n, window: benchWindow, frame: benchSealedFrame}
-	runtime.GC()
-	b.ResetTimer()
 	start := time.Now()
 	if rate > 0 {
 		s.window = 4096
@@ -517,17 +549,15 @@ func benchSealed(b *testing.B, rate int) {
 	s.sentAt = sentAt // IRN's reader reads them
 	s.run()
 	<-irnDone
-	b.StopTimer()
 	irn.nc.Close()
 	<-ackerDone
-	if s.err != nil {
-		b.Fatal(s.err)
+	switch {
+	case s.err != nil:
+		return benchSealedResult{Err: s.err.Error()}
+	case irnErr != nil:
+		return benchSealedResult{Err: irnErr.Error()}
 	}
-	if irnErr != nil {
-		b.Fatal(irnErr)
-	}
-	b.ReportMetric(float64(n)/last.Sub(start).Seconds(), "msgs/s")
-	benchPercentiles(b, lat)
+	return benchSealedResult{Rate: float64(n) / last.Sub(start).Seconds(), Lat: lat}
 }
 
 // BenchmarkHubPacedLatency: ISR sends to the mediator at a fixed rate; the
@@ -605,40 +635,79 @@ func benchPaced(dc *durConn, rate, n int) benchPacedResult {
 	}
 }
 
-// benchEnvPaced ("rate,n") makes TestBenchPacedClient send.
-const benchEnvPaced = "BC_BENCH_PACED"
+// benchEnvPaced and benchEnvSealed ("rate,n") make TestBenchPacedClient and
+// TestBenchSealedClients run.
+const (
+	benchEnvPaced  = "BC_BENCH_PACED"
+	benchEnvSealed = "BC_BENCH_SEALED"
+)
 
 // benchPacedChild runs benchPaced in a child process against addr.
 func benchPacedChild(b *testing.B, addr string, rate, n int) benchPacedResult {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchPacedClient$", "-test.count=1")
-	cmd.Env = append(os.Environ(), benchEnvPaced+"="+fmt.Sprint(rate, ",", n), benchEnvAddr+"="+addr)
+	var r benchPacedResult
+	if err := benchChild(b, "TestBenchPacedClient", benchEnvPaced, addr, rate, n, &r); err != nil {
+		r.Err = err.Error()
+	}
+	return r
+}
+
+// benchClientChild runs benchSealed in a child process against addr.
+func benchClientChild(b *testing.B, env, addr string, rate, n int) benchSealedResult {
+	var r benchSealedResult
+	if err := benchChild(b, "TestBenchSealedClients", env, addr, rate, n, &r); err != nil {
+		r.Err = err.Error()
+	}
+	return r
+}
+
+// benchChild runs the test named test in a child process, with env set to
+// "rate,n" and the hub's address, starts the benchmark's timer, and decodes
+// into out the JSON the child prints after "result ".
+func benchChild(b *testing.B, test, env, addr string, rate, n int, out any) error {
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+fmt.Sprint(rate, ",", n), benchEnvAddr+"="+addr)
 	cmd.Stderr = os.Stderr
 	b.ResetTimer()
-	out, err := cmd.Output()
+	got, err := cmd.Output()
 	if err != nil {
-		return benchPacedResult{Err: fmt.Sprintf("paced client: %v", err)}
+		return fmt.Errorf("client process: %v", err)
 	}
-	for _, line := range strings.Split(string(out), "\n") {
-		if rest, ok := strings.CutPrefix(line, "paced "); ok {
-			var r benchPacedResult
-			if err := json.Unmarshal([]byte(rest), &r); err != nil {
-				return benchPacedResult{Err: fmt.Sprintf("paced client said %q: %v", line, err)}
+	for _, line := range strings.Split(string(got), "\n") {
+		if rest, ok := strings.CutPrefix(line, "result "); ok {
+			if err := json.Unmarshal([]byte(rest), out); err != nil {
+				return fmt.Errorf("client process said %.200q: %v", line, err)
 			}
-			return r
+			return nil
 		}
 	}
-	return benchPacedResult{Err: fmt.Sprintf("paced client printed no result: %q", out)}
+	return fmt.Errorf("client process printed no result: %.200q", got)
+}
+
+// benchChildSpec reads the "rate,n" a child benchmark client was given; ok
+// is false when the test runs as a test, not as a child.
+func benchChildSpec(env string) (rate, n int, ok bool) {
+	spec := os.Getenv(env)
+	if spec == "" {
+		return 0, 0, false
+	}
+	fmt.Sscanf(spec, "%d,%d", &rate, &n)
+	return rate, n, true
+}
+
+// benchChildDone prints the result for the parent and exits.
+func benchChildDone(r any) {
+	j, _ := json.Marshal(r)
+	fmt.Printf("result %s\n", j)
+	os.Exit(0)
 }
 
 // TestBenchPacedClient is the child of BenchmarkHubPacedLatency with
 // client=process: it connects as ISR, runs benchPaced and prints the result.
 func TestBenchPacedClient(t *testing.T) {
-	spec := os.Getenv(benchEnvPaced)
-	if spec == "" {
+	rate, n, ok := benchChildSpec(benchEnvPaced)
+	if !ok {
 		return
 	}
-	var rate, n int
-	fmt.Sscanf(spec, "%d,%d", &rate, &n)
 	var r benchPacedResult
 	dc, err := durDial(os.Getenv(benchEnvAddr), benchKey("party ISR"), benchKey("hub").Public())
 	if err != nil {
@@ -647,9 +716,31 @@ func TestBenchPacedClient(t *testing.T) {
 		r = benchPaced(dc, rate, n)
 		dc.nc.Close()
 	}
-	j, _ := json.Marshal(r)
-	fmt.Printf("paced %s\n", j)
-	os.Exit(0)
+	benchChildDone(r)
+}
+
+// TestBenchSealedClients is the child of BenchmarkHubSealedPartyToParty with
+// client=process: it connects as ISR and IRN, runs benchSealed and prints
+// the result.
+func TestBenchSealedClients(t *testing.T) {
+	rate, n, ok := benchChildSpec(benchEnvSealed)
+	if !ok {
+		return
+	}
+	addr, hub := os.Getenv(benchEnvAddr), benchKey("hub").Public()
+	var r benchSealedResult
+	isr, err := durDial(addr, benchKey("party ISR"), hub)
+	if err == nil {
+		var irn *durConn
+		if irn, err = durDial(addr, benchKey("party IRN"), hub); err == nil {
+			r = benchSealed(isr, irn, rate, n)
+		}
+		isr.nc.Close()
+	}
+	if err != nil {
+		r.Err = err.Error()
+	}
+	benchChildDone(r)
 }
 
 // BenchmarkRawJetStream is the baseline: the send frames of
