@@ -557,6 +557,7 @@ func benchSealed(isr, irn *durConn, rate, n int) benchSealedResult {
 	case irnErr != nil:
 		return benchSealedResult{Err: irnErr.Error()}
 	}
+	benchLatDump(lat, s.lat)
 	return benchSealedResult{Rate: float64(n) / last.Sub(start).Seconds(), Lat: lat}
 }
 
@@ -618,13 +619,7 @@ func benchPaced(dc *durConn, rate, n int) benchPacedResult {
 	if s.err != nil {
 		return benchPacedResult{Err: s.err.Error()}
 	}
-	if p := os.Getenv("BC_BENCH_LATDUMP"); p != "" { // latency by message, for study
-		var sb strings.Builder
-		for i, l := range s.lat {
-			fmt.Fprintln(&sb, i, l, s.wlat[i])
-		}
-		os.WriteFile(p, []byte(sb.String()), 0o644)
-	}
+	benchLatDump(s.lat, s.wlat)
 	lat := slices.Clone(s.lat)
 	slices.Sort(lat)
 	slices.Sort(s.wlat)
@@ -633,6 +628,25 @@ func benchPaced(dc *durConn, rate, n int) benchPacedResult {
 		Rate: float64(n) / s.last.Sub(start).Seconds(),
 		P50:  at(lat, 0.50), P99: at(lat, 0.99), Max: at(lat, 1), P99Write: at(s.wlat, 0.99),
 	}
+}
+
+// benchLatDump writes, when BC_BENCH_LATDUMP names a file, each message's
+// latency (ns) and a second latency when given (paced send: from the write;
+// sealed: to the sender's ok): for study of where a tail comes from.
+func benchLatDump(lat, wlat []int64) {
+	p := os.Getenv("BC_BENCH_LATDUMP")
+	if p == "" {
+		return
+	}
+	var sb strings.Builder
+	for i, l := range lat {
+		w := int64(0)
+		if wlat != nil {
+			w = wlat[i]
+		}
+		fmt.Fprintln(&sb, i, l, w)
+	}
+	os.WriteFile(p, []byte(sb.String()), 0o644)
 }
 
 // benchEnvPaced and benchEnvSealed ("rate,n") make TestBenchPacedClient and
