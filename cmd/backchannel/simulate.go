@@ -46,8 +46,8 @@ the channel, so the difference is the channel's.
 It prints, for both arms: P(war) with its 95% Wilson interval, the kinds of war by who
 struck first (deliberate, loss of control, temptation, preemptive, miscalculation),
 P(tragic war) between two trustworthy sides, the median day of war and the share at
-peace over time; then the risk the channel removes, and P(war) as each driver's path is
-scaled from 0 to 2. --json prints the same as JSON, survival and credibility by day
+peace over time; then the risk the channel removes, and P(war) as each driver's effect
+is scaled from 0 to 2 (its beta or alpha multiplied). --json prints the same as JSON, survival and credibility by day
 included. --out DIR also writes an HTML report with plots (survival, sensitivity to each
 driver, credibility over time) and CSV files.
 

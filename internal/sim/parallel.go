@@ -48,7 +48,10 @@ type acc struct {
 	// onlyWithout and onlyWith count the runs at war in one arm only.
 	onlyWithout, onlyWith int64
 	channelEnded          int64
-	runDays               int64
+	// armDays counts the days each arm was stepped (at peace when the day
+	// began), over both arms: a day on which one arm is already at war counts
+	// once, not twice.
+	armDays int64
 	// days holds, by arm, what happened each day.
 	days [2][]dayAcc
 }
@@ -88,7 +91,7 @@ func (a *acc) add(b *acc) {
 	a.onlyWithout += b.onlyWithout
 	a.onlyWith += b.onlyWith
 	a.channelEnded += b.channelEnded
-	a.runDays += b.runDays
+	a.armDays += b.armDays
 }
 
 // observe records a day of arm j at peace: credibility is belief x capacity.

@@ -126,6 +126,9 @@ func TestPropertyResultConsistent(t *testing.T) {
 			if math.Abs(prev-(1-a.PWar)) > 1e-9 {
 				t.Fatalf("survival ends at %v, p_war %v", prev, a.PWar)
 			}
+			if want := runDays(r); math.Abs(r.RunDays-want) > 1e-6*want {
+				t.Fatalf("run_days %v, want %v", r.RunDays, want)
+			}
 			for _, p := range parties {
 				for d, c := range a.Credibility[p] {
 					if th := a.Threshold[p][d]; !math.IsNaN(c) && (c < 0 || c > 1+1e-12 || th <= 0 || th > 1) {

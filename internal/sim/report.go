@@ -90,8 +90,8 @@ func (r *Result) credibilitySVG() ([]byte, error) {
 }
 
 func (r *Result) sensitivitySVG() ([]byte, error) {
-	p := chart.XYPlot{Title: "P(war) as each driver's path is scaled (1 = as written)",
-		XLabel: "scale of the driver's path", YLabel: "P(war)", YMin: 0, YMax: 1}
+	p := chart.XYPlot{Title: "P(war) as each driver's effect is scaled (1 = as written)",
+		XLabel: "scale of the driver's effect", YLabel: "P(war)", YMin: 0, YMax: 1}
 	for i, ds := range r.Sensitivity {
 		var x, without, with []float64
 		for _, l := range ds.Levels {
@@ -183,11 +183,11 @@ func cell(v float64) string {
 
 func (r *Result) sensitivityCSV() ([]byte, error) {
 	rows := [][]string{{"indicator", "of", "effect", "scale", "p_war_without", "p_war_without_lo", "p_war_without_hi",
-		"p_war_with", "p_war_with_lo", "p_war_with_hi", "reduction"}}
+		"p_war_with", "p_war_with_lo", "p_war_with_hi", "reduction", "reduction_se"}}
 	for _, ds := range r.Sensitivity {
 		for _, l := range ds.Levels {
 			rows = append(rows, []string{ds.Indicator, ds.Of, ds.Effect, g(l.Scale), g(l.PWarWithout), g(l.PWarWithoutCI[0]),
-				g(l.PWarWithoutCI[1]), g(l.PWarWith), g(l.PWarWithCI[0]), g(l.PWarWithCI[1]), g(l.Reduction)})
+				g(l.PWarWithoutCI[1]), g(l.PWarWith), g(l.PWarWithCI[0]), g(l.PWarWithCI[1]), g(l.Reduction), g(l.ReductionSE)})
 		}
 	}
 	return csvBytes(rows)
@@ -233,7 +233,8 @@ The model is MODELS.md part C; docs/MODELS.md says what the numbers mean.</p>
 <p>The share of runs still at peace at the end of each day (<a href="survival.csv">survival.csv</a>).</p>
 <img src="survival.svg" alt="survival with and without the channel">
 <h2>Sensitivity to each driver</h2>
-<p>P(war) as one driver's path is scaled, the others as written; solid without the channel, dashed with it
+<p>P(war) as one driver's effect is scaled (a temptation driver's beta, a capacity driver's alpha), the others as
+written; solid without the channel, dashed with it
 (<a href="sensitivity.csv">sensitivity.csv</a>).</p>
 <img src="sensitivity.svg" alt="P(war) against each driver">
 <h2>Credibility over time</h2>

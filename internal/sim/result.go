@@ -23,9 +23,11 @@ type Result struct {
 	// PChannelEnded is the share of runs whose channel a red line ended before
 	// war or the horizon.
 	PChannelEnded float64 `json:"p_channel_ended"`
-	// RunDays is the number of days simulated: per run, the days until both
-	// arms were at war or the horizon.
-	RunDays int64 `json:"run_days"`
+	// RunDays is the number of run-days simulated, a run-day being one day of
+	// one run stepped in both arms: the days each arm was stepped (until its
+	// war, that day included, or the horizon), summed over both arms and
+	// halved. A day on which one arm is already at war counts half.
+	RunDays float64 `json:"run_days"`
 	// Sensitivity is set by Sensitivity.
 	Sensitivity []DriverSensitivity `json:"sensitivity,omitempty"`
 	start       time.Time
@@ -138,7 +140,7 @@ func (s *Sim) Run(ctx context.Context, o Options) (*Result, error) {
 	r := &Result{Runs: o.Runs, Seed: o.Seed, HorizonDays: s.horizon, Parties: s.cfg.Parties, start: s.cfg.Start,
 		Mediator: Mediator{Actor: med.Actor, Ideal: med.Ideal, ConflictCost: med.ConflictCost, Credible: s.credible,
 			Accuracy: s.accuracy, EveryDays: s.every},
-		PChannelEnded: float64(a.channelEnded) / float64(o.Runs), RunDays: a.runDays}
+		PChannelEnded: float64(a.channelEnded) / float64(o.Runs), RunDays: float64(a.armDays) / 2}
 	if !s.cfg.Start.IsZero() {
 		r.Start = s.cfg.Start.Format(time.DateOnly)
 	}

@@ -28,6 +28,9 @@ type worker struct {
 	src  rand.PCG
 	rnd  *rand.Rand
 	d    draws
+	// dev is, per noisy driver, the run's deviation from its path in standard
+	// deviations (NoiseHalfLifeDays).
+	dev []float64
 	// The day's temptation, capacity and q* by side.
 	sides
 }
@@ -36,6 +39,7 @@ func newWorker(s *Sim, seed uint64) *worker {
 	w := &worker{s: s, seed: seed}
 	w.rnd = rand.New(&w.src)
 	w.d.z = make([]float64, len(s.noisy))
+	w.dev = make([]float64, len(s.noisy))
 	w.d.incident = make([]uint64, len(s.poisson))
 	w.d.redline = make([]float64, len(s.redlines))
 	return w
@@ -90,12 +94,19 @@ func (w *worker) draw(day int) {
 			d.redline[i+1] = v
 		}
 	}
-	if day%s.every == 0 {
+	if s.reportDay(day) {
 		d.report[0], d.report[1] = w.pair()
 	}
 }
 
-// drivers sets the day's temptation, capacity and q* of both sides.
+// reportDay says whether the mediator reports on day (counted from 0): on the
+// every_days-th day of the run and every every_days days after, that is on days
+// every-1, 2 every-1, ...; with daily reports, every day from the first.
+func (s *Sim) reportDay(day int) bool { return (day+1)%s.every == 0 }
+
+// drivers sets the day's temptation, capacity and q* of both sides. A noisy
+// driver's deviation carries over from the day before (NoiseHalfLifeDays); on
+// day 0 it is drawn afresh.
 func (w *worker) drivers(day int) {
 	s := w.s
 	w.sides = s.fixed[day]
@@ -104,7 +115,12 @@ func (w *worker) drivers(day int) {
 	}
 	for j := range s.noisy {
 		nd := &s.noisy[j]
-		x := nd.base[day] + nd.sd*w.d.z[j]
+		if day == 0 {
+			w.dev[j] = w.d.z[j]
+		} else {
+			w.dev[j] = noiseRho*w.dev[j] + noiseInnov*w.d.z[j]
+		}
+		x := nd.base[day] + nd.sd*w.dev[j]
 		if nd.effect == scenario.RaisesTemptation {
 			w.t[nd.side] += nd.coef * x
 		} else {
@@ -126,7 +142,8 @@ type arm struct {
 	belief [2]float64
 }
 
-// run simulates run i into a and returns the days it took (the longer arm's).
+// run simulates run i into a and returns the days it took (the longer arm's:
+// the days whose draws were made).
 func (w *worker) run(i int, a *acc) int {
 	s, d := w.s, &w.d
 	w.seedRun(i)
@@ -161,7 +178,7 @@ func (w *worker) run(i int, a *acc) int {
 					channel = false
 				}
 			}
-			if channel && s.credible && day%s.every == 0 {
+			if channel && s.credible && s.reportDay(day) {
 				for j := range 2 {
 					saysT := trust[1-j] == (d.report[j] < s.accuracy)
 					arms[1].belief[j] = reported(arms[1].belief[j], saysT, s.accuracy)
@@ -170,6 +187,7 @@ func (w *worker) run(i int, a *acc) int {
 		}
 		for j := range arms {
 			if ar := &arms[j]; ar.peace {
+				a.armDays++
 				a.observe(j, day, &ar.belief, &w.k, &w.q)
 				w.decide(j, day, ar, trust, likeU, a)
 			}
@@ -184,7 +202,6 @@ func (w *worker) run(i int, a *acc) int {
 	case arms[0].peace && !arms[1].peace:
 		a.onlyWith++
 	}
-	a.runDays += int64(day)
 	return day
 }
 

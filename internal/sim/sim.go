@@ -58,6 +58,24 @@ type sides struct {
 	t, k, q [2]float64
 }
 
+// NoiseHalfLifeDays is how fast a noisy driver's deviation from its path
+// fades: the deviation is a first-order autoregression whose correlation
+// between days halves every NoiseHalfLifeDays days, started from its long-run
+// distribution, so that on every day it is normal with the driver's noise as
+// standard deviation. A run in which pressure climbs above its path, or the
+// regime loses more control than the path says, stays so for weeks: the seeds
+// speak of courses (escalation or moderation, consolidation or erosion), and
+// runs must not all take the same one. MODELS.md says only "optional noise".
+const NoiseHalfLifeDays = 30
+
+// noiseRho is the correlation of a deviation from one day to the next, and
+// noiseInnov the weight of the day's fresh normal: dev = rho dev + innov z
+// keeps the variance at 1.
+var (
+	noiseRho   = math.Exp2(-1.0 / NoiseHalfLifeDays)
+	noiseInnov = math.Sqrt(1 - noiseRho*noiseRho)
+)
+
 // noisyDriver is a driver whose value gets a normal deviation each day.
 type noisyDriver struct {
 	side   int

@@ -187,6 +187,99 @@ func TestCrisisResultIsConsistent(t *testing.T) {
 	if r.PChannelEnded <= 0 {
 		t.Error("no red line ever ended the channel")
 	}
+	if got, want := r.RunDays, runDays(r); math.Abs(got-want) > 1e-6*want || got >= float64(runs*r.HorizonDays) {
+		t.Errorf("run_days = %v, want %v (half the arm-days, from the survival curves)", got, want)
+	}
+}
+
+// runDays is what Result.RunDays must be, from the survival curves: an arm is
+// stepped on day d in the runs at peace when it began, runs x Survival[d-1]
+// (all of them on day 0); a run-day is two arm-days.
+func runDays(r *Result) float64 {
+	var armDays float64
+	for _, a := range []Arm{r.Without, r.With} {
+		armDays += float64(r.Runs)
+		for d := 0; d < len(a.Survival)-1; d++ {
+			armDays += float64(r.Runs) * a.Survival[d]
+		}
+	}
+	return armDays / 2
+}
+
+// TestFirstReport: the mediator first reports on the every_days-th day (day
+// every_days - 1); until then the arm with the channel is the arm without it.
+func TestFirstReport(t *testing.T) {
+	m := crisisModel() // every_days 7
+	r := mustRun(t, mustNew(t, m), Options{Runs: 3000, Seed: 4})
+	first := m.Mediator.EveryDays - 1
+	for d := range first {
+		for _, p := range parties {
+			if w, wo := r.With.Credibility[p][d], r.Without.Credibility[p][d]; w != wo {
+				t.Errorf("day %d, before the first report: credibility of %s %v with the channel, %v without", d, p, w, wo)
+			}
+		}
+		if r.With.Survival[d] != r.Without.Survival[d] {
+			t.Errorf("day %d, before the first report: survival %v with, %v without", d, r.With.Survival[d], r.Without.Survival[d])
+		}
+	}
+	for _, p := range parties {
+		if w, wo := r.With.Credibility[p][first], r.Without.Credibility[p][first]; w == wo {
+			t.Errorf("day %d, the first report: credibility of %s %v in both arms", first, p, w)
+		}
+	}
+	if r.With.Survival[first] >= r.Without.Survival[first] {
+		t.Errorf("no side struck on the first report: survival %v with, %v without", r.With.Survival[first], r.Without.Survival[first])
+	}
+	var text strings.Builder
+	if err := r.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"reports every 7 days, the first on day 6\n",
+		"The mediator's first report, on day 6, started a war in "} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+}
+
+// TestNoisePersists: a noisy driver's deviation is normal with sd noise on
+// every day and its correlation halves every NoiseHalfLifeDays days.
+func TestNoisePersists(t *testing.T) {
+	const runs, days, sd = 4000, 61, 0.5
+	m := stageModel(0.5, 1, 0.2)
+	m.HorizonDays = days
+	m.Drivers = []scenario.Driver{{Indicator: "X.y", Effect: scenario.RaisesTemptation, Of: "ISR", Coef: 1,
+		Path: []scenario.PathPoint{{Day: 0, Value: 0}}, Noise: sd}}
+	s := mustNew(t, m)
+	w := newWorker(s, 3)
+	dev := make([][days]float64, runs)
+	for i := range dev {
+		w.seedRun(i)
+		for day := range days {
+			w.draw(day)
+			w.drivers(day)
+			dev[i][day] = (w.t[0] - 0.2) / sd
+		}
+	}
+	moment := func(a, b int) float64 {
+		var sum float64
+		for i := range dev {
+			sum += dev[i][a] * dev[i][b]
+		}
+		return sum / runs
+	}
+	se := 1 / math.Sqrt(runs)
+	for _, day := range []int{0, 30, 60} {
+		if v := moment(day, day); math.Abs(v-1) > 4*math.Sqrt2*se {
+			t.Errorf("variance on day %d = %v, want 1", day, v)
+		}
+	}
+	for _, lag := range []int{1, 30, 60} {
+		want := math.Exp2(-float64(lag) / NoiseHalfLifeDays)
+		if got := moment(0, lag); math.Abs(got-want) > 4*se {
+			t.Errorf("correlation over %d days = %v, want %v", lag, got, want)
+		}
+	}
 }
 
 // TestNotCredibleMediatorMovesNothing: outside A4's interval the arms are the same.
@@ -236,6 +329,24 @@ func TestSensitivity(t *testing.T) {
 	}
 	if base.Sensitivity == nil {
 		t.Error("base.Sensitivity not set")
+	}
+	// A scale multiplies the driver's coefficient and leaves its path: doubled,
+	// the capacity driver leaves (1 - x)^(2 alpha), and at the path's 0.67 no
+	// clipping takes all control.
+	m := crisisModel()
+	d := m.Drivers[1]
+	two := s.scaled(1, 2)
+	for _, day := range []int{0, 28, 35, 100} {
+		want := math.Pow(1-d.At(float64(day)), 2*d.Coef)
+		if got := two.fixed[day].k[1]; math.Abs(got-want) > 1e-12 {
+			t.Errorf("capacity of IRN on day %d at scale 2 = %v, want %v", day, got, want)
+		}
+	}
+	if p := two.scaled(0, 1).cfg.Model.Drivers[1].Path; p[1].Value != d.Path[1].Value {
+		t.Errorf("scaling changed the path: %+v", p)
+	}
+	if nd := s.scaled(0, 2).noisy[0]; nd.coef != 2*m.Drivers[0].Coef || nd.sd != m.Drivers[0].Noise {
+		t.Errorf("pressure at scale 2: coef %v, noise %v", nd.coef, nd.sd)
 	}
 }
 

@@ -24,8 +24,12 @@ func (r *Result) WriteText(w io.Writer) error {
 	if !m.Credible {
 		verdict = "NOT credible, so the channel moves no belief"
 	}
-	fmt.Fprintf(w, "Mediator %s: %s (ideal %s, conflict cost %s: %s), accuracy %s, reports every %d days\n\n",
+	fmt.Fprintf(w, "Mediator %s: %s (ideal %s, conflict cost %s: %s), accuracy %s, reports every %d days",
 		m.Actor, verdict, g(m.Ideal), g(m.ConflictCost), interval(m.ConflictCost), g(m.Accuracy), m.EveryDays)
+	if first := m.EveryDays - 1; m.EveryDays > 1 && first < r.HorizonDays {
+		fmt.Fprintf(w, ", the first on day %s", r.day(&first))
+	}
+	fmt.Fprint(w, "\n\n")
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "\twithout channel\twith channel\n")
@@ -58,8 +62,9 @@ func (r *Result) WriteText(w io.Writer) error {
 	if r.PChannelEnded > 0 {
 		fmt.Fprintf(w, "A red line ended the channel in %.1f%% of runs.\n", 100*r.PChannelEnded)
 	}
+	r.writeFirstReport(w)
 	if len(r.Sensitivity) > 0 {
-		fmt.Fprint(w, "\nP(war) as each driver's path is scaled (1 = as written), without / with the channel:\n")
+		fmt.Fprint(w, "\nP(war) as each driver's effect is scaled (1 = as written, 2 = doubled), without / with the channel:\n")
 		for _, ds := range r.Sensitivity {
 			fmt.Fprintf(w, "\n  %s (%s of %s)\n", ds.Indicator, effectVerb(ds.Effect), ds.Of)
 			tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -83,6 +88,39 @@ func (r *Result) WriteText(w io.Writer) error {
 		"trustworthy side, in fear, against an untrustworthy one), miscalculation (in fear, against a\n"+
 		"trustworthy one). Tragic: war between two trustworthy sides. See docs/MODELS.md.\n")
 	return err
+}
+
+// writeFirstReport says, when it is so, that the mediator's first report
+// brings wars forward: on that day a trustworthy side told that the other is
+// untrustworthy strikes at once (A1), so for a while fewer runs are at peace
+// with the channel than without it.
+func (r *Result) writeFirstReport(w io.Writer) {
+	first := r.Mediator.EveryDays - 1
+	if !r.Mediator.Credible || first >= r.HorizonDays {
+		return
+	}
+	started := func(a *Arm) float64 {
+		if first == 0 {
+			return 1 - a.Survival[0]
+		}
+		return a.Survival[first-1] - a.Survival[first]
+	}
+	with, without := started(&r.With), started(&r.Without)
+	if with < 0.01 || with < 2*without {
+		return
+	}
+	until := "to the horizon"
+	for d := first; d < r.HorizonDays; d++ {
+		if r.With.Survival[d] >= r.Without.Survival[d] {
+			until = "until day " + r.day(&d)
+			break
+		}
+	}
+	fmt.Fprintf(w, "\nThe mediator's first report, on day %s, started a war in %.1f%% of runs (%.1f%% without the\n"+
+		"channel that day): a trustworthy side told that the other is untrustworthy strikes at once (A1),\n"+
+		"rightly when it is (a preemptive war) and wrongly when the report errs (a miscalculation). So the\n"+
+		"channel brings wars forward: fewer runs are at peace with it than without it %s.\n",
+		r.day(&first), 100*with, 100*without, until)
 }
 
 // checkpoints are the days the text reports survival at.
