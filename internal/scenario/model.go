@@ -80,7 +80,8 @@ type ModelMediator struct {
 	// Accuracy is the probability that its report of a side's type is right, in
 	// [0.5, 1].
 	Accuracy float64
-	// EveryDays is how often it reports, in days: on day 0, EveryDays, ...
+	// EveryDays is how often it reports, in days: on the EveryDays-th day of a
+	// run (day EveryDays-1 counted from 0) and every EveryDays days after.
 	EveryDays int
 	Pos       Pos
 }

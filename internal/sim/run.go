@@ -120,11 +120,13 @@ func (w *worker) drivers(day int) {
 		} else {
 			w.dev[j] = noiseRho*w.dev[j] + noiseInnov*w.d.z[j]
 		}
-		x := nd.base[day] + nd.sd*w.dev[j]
+		// An indicator is never below 0 (a pressure is a weight of events),
+		// and instability never above 1.
+		x := max(nd.base[day]+nd.sd*w.dev[j], 0)
 		if nd.effect == scenario.RaisesTemptation {
 			w.t[nd.side] += nd.coef * x
 		} else {
-			w.k[nd.side] *= nd.pow.at(1 - min(max(x, 0), 1))
+			w.k[nd.side] *= nd.pow.at(1 - min(x, 1))
 		}
 	}
 	for i := range 2 {

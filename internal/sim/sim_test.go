@@ -248,8 +248,10 @@ func TestNoisePersists(t *testing.T) {
 	const runs, days, sd = 4000, 61, 0.5
 	m := stageModel(0.5, 1, 0.2)
 	m.HorizonDays = days
-	m.Drivers = []scenario.Driver{{Indicator: "X.y", Effect: scenario.RaisesTemptation, Of: "ISR", Coef: 1,
-		Path: []scenario.PathPoint{{Day: 0, Value: 0}}, Noise: sd}}
+	// The path sits 10 sd above 0, where the indicator is held (see
+	// TestNoiseHeldAtZero), so the deviation is seen whole.
+	m.Drivers = []scenario.Driver{{Indicator: "X.y", Effect: scenario.RaisesTemptation, Of: "ISR", Coef: 0.1,
+		Path: []scenario.PathPoint{{Day: 0, Value: 10 * sd}}, Noise: sd}}
 	s := mustNew(t, m)
 	w := newWorker(s, 3)
 	dev := make([][days]float64, runs)
@@ -258,7 +260,7 @@ func TestNoisePersists(t *testing.T) {
 		for day := range days {
 			w.draw(day)
 			w.drivers(day)
-			dev[i][day] = (w.t[0] - 0.2) / sd
+			dev[i][day] = (w.t[0] - 0.2 - 0.1*10*sd) / (0.1 * sd)
 		}
 	}
 	moment := func(a, b int) float64 {
@@ -279,6 +281,35 @@ func TestNoisePersists(t *testing.T) {
 		if got := moment(0, lag); math.Abs(got-want) > 4*se {
 			t.Errorf("correlation over %d days = %v, want %v", lag, got, want)
 		}
+	}
+}
+
+// TestNoiseHeldAtZero: noise never takes an indicator below 0: a pressure
+// path at 0 with noise only ever raises the temptation, on about half the
+// days.
+func TestNoiseHeldAtZero(t *testing.T) {
+	const runs, days = 500, 30
+	m := stageModel(0.5, 1, 0.2)
+	m.HorizonDays = days
+	m.Drivers = []scenario.Driver{{Indicator: "X.y", Effect: scenario.RaisesTemptation, Of: "ISR", Coef: 0.1,
+		Path: []scenario.PathPoint{{Day: 0, Value: 0}}, Noise: 1}}
+	w := newWorker(mustNew(t, m), 3)
+	raised := 0
+	for i := range runs {
+		w.seedRun(i)
+		for day := range days {
+			w.draw(day)
+			w.drivers(day)
+			if w.t[0] < 0.2 {
+				t.Fatalf("run %d day %d: temptation %v, below its 0.2 with the indicator at 0", i, day, w.t[0])
+			}
+			if w.t[0] > 0.2 {
+				raised++
+			}
+		}
+	}
+	if f := float64(raised) / (runs * days); f < 0.4 || f > 0.6 {
+		t.Errorf("noise raised the temptation on %.2f of the days, want about half", f)
 	}
 }
 
