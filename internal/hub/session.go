@@ -24,6 +24,8 @@ type session struct {
 	queue   [][]byte // encoded frames for the writer, in order; grown as needed
 	writing bool     // a writer goroutine is running
 	closed  bool
+	refused bool   // a delivery found the queue full since the writer last took it
+	ready   func() // the subscription's Ready, once subscribed
 
 	done   chan struct{}
 	inflow chan struct{} // semaphore of requests in progress
@@ -110,7 +112,11 @@ func (s *session) isClosed() bool {
 func (s *session) enqueue(b []byte, limit int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || len(s.queue) >= limit {
+	if s.closed {
+		return false
+	}
+	if len(s.queue) >= limit {
+		s.refused = true
 		return false
 	}
 	s.queue = append(s.queue, b)
@@ -139,7 +145,16 @@ func (s *session) writer() {
 			return
 		}
 		batch, s.queue = s.queue, batch[:0]
+		var ready func()
+		if s.refused {
+			// The queue has room again: have the store offer what it
+			// refused now, while this batch is written.
+			s.refused, ready = false, s.ready
+		}
 		s.mu.Unlock()
+		if ready != nil {
+			ready()
+		}
 		err := s.conn.WriteFrames(batch)
 		clear(batch)
 		if cap(batch) > keepQueue {
@@ -194,10 +209,15 @@ func (s *session) subscribe(ctx context.Context) {
 		return
 	}
 	s.sub = sub
+	s.mu.Lock()
+	s.ready = sub.Ready
+	s.mu.Unlock()
 }
 
 // deliver is the store's callback for a message in the party's mailbox. It
-// reports whether the frame was queued.
+// reports whether the frame was queued. A refusal (the queue holds maxQueued
+// frames) is made good by the writer, which calls the subscription's Ready
+// when it next takes the queue.
 func (s *session) deliver(m store.Message) bool {
 	b, err := deliverFrame(m)
 	if err != nil {

@@ -50,6 +50,7 @@ type Store struct {
 	subs        map[string][]*Subscription // by owner
 	stopJanitor context.CancelFunc
 	janitorDone sync.WaitGroup
+	ready       chan struct{} // Subscription.Ready: redeliver now, not at the next tick
 }
 
 // Open connects to (or starts) JetStream, creates or updates the mail stream
@@ -72,6 +73,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		index:     newMailIndex(),
 		epochKeys: make(map[uint64][]byte),
 		subs:      make(map[string][]*Subscription),
+		ready:     make(chan struct{}, 1),
 	}
 	if err := s.connect(ctx); err != nil {
 		s.disconnect()
@@ -94,7 +96,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			}
 		})
 	})
-	s.janitorDone.Go(func() { runJanitor(jctx, redeliveryTick, s.redeliver) })
+	s.janitorDone.Go(func() { runJanitorOr(jctx, redeliveryTick, s.ready, s.redeliver) })
 	return s, nil
 }
 

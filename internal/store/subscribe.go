@@ -47,8 +47,9 @@ type offer struct {
 // inFlight is a message fn was offered, or refused, and nobody has
 // acknowledged yet.
 type inFlight struct {
-	id  string
-	due time.Time // when to offer it again
+	id      string
+	due     time.Time // when to offer it again
+	refused bool      // fn refused it: due soon, and at once after Ready
 }
 
 // refusedRetry is how soon a message fn refused (its queue was full) is
@@ -61,7 +62,7 @@ const (
 // Subscribe calls fn with each of owner's pending messages, the backlog
 // first, oldest first, then with each new one as it is put, until ctx ends
 // or the subscription is stopped. fn reports whether it took the message;
-// one it refused is offered again shortly after, and one it took but that
+// one it refused is offered again shortly after (at once after Ready), and one it took but that
 // nobody acknowledged with Ack within Options.Redeliver is offered again
 // then, so fn may see a message more than once and the caller removes
 // duplicates by ID. Calls to fn are sequential and must not block: they run
@@ -265,8 +266,29 @@ func (sub *Subscription) try(ref string, m Message, retry bool) bool {
 	if sub.pending == nil {
 		sub.pending = make(map[string]*inFlight)
 	}
-	sub.pending[ref] = &inFlight{id: m.ID, due: time.Now().Add(wait)}
+	sub.pending[ref] = &inFlight{id: m.ID, due: time.Now().Add(wait), refused: !took}
 	return took
+}
+
+// Ready tells the store that fn has room again after refusing: what it
+// refused is offered again now rather than at the next retry. It does not
+// wait for that; it is safe to call from any goroutine, but not from fn.
+func (sub *Subscription) Ready() {
+	now := time.Now()
+	soon := false
+	sub.mu.Lock()
+	for _, f := range sub.pending {
+		if f.refused && f.due.After(now) {
+			f.due, soon = now, true
+		}
+	}
+	sub.mu.Unlock()
+	if soon {
+		select {
+		case sub.s.ready <- struct{}{}:
+		default: // a redelivery is already due
+		}
+	}
 }
 
 // forget drops ref from the in-flight set: it was acknowledged or is gone.

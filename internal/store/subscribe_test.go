@@ -200,3 +200,36 @@ func TestDuplicatePutHandsOnStoredCopy(t *testing.T) {
 		t.Fatalf("retry handed on %s %q, want the stored copy of a", m.ID, m.Body)
 	}
 }
+
+// TestReadyOffersRefusedNow: Ready makes what fn refused due at once and
+// wakes the redelivery loop, once; what fn took and awaits its Ack keeps its
+// time.
+func TestReadyOffersRefusedNow(t *testing.T) {
+	s := &Store{ready: make(chan struct{}, 1)}
+	later := time.Now().Add(time.Hour)
+	sub := &Subscription{s: s, pending: map[string]*inFlight{
+		"refused": {id: "a", due: later, refused: true},
+		"taken":   {id: "b", due: later},
+	}}
+	sub.Ready()
+	if due := sub.pending["refused"].due; due.After(time.Now()) {
+		t.Errorf("the refused message is due at %v, not now", due)
+	}
+	if due := sub.pending["taken"].due; !due.Equal(later) {
+		t.Errorf("the message taken is due at %v, want %v", due, later)
+	}
+	select {
+	case <-s.ready:
+	default:
+		t.Fatal("Ready did not wake the redelivery loop")
+	}
+	sub.Ready() // nothing refused is waiting any more
+	select {
+	case <-s.ready:
+		t.Error("a second Ready woke the loop with nothing to offer")
+	default:
+	}
+	if got := len(sub.overdue(time.Now())); got != 1 {
+		t.Errorf("%d messages overdue, want the refused one", got)
+	}
+}

@@ -150,6 +150,11 @@ func scan(ctx context.Context, kv jetstream.KeyValue, filter string, fn func(jet
 // runJanitor calls sweep every interval until ctx ends. The schedule is
 // separate from Sweep so that it can be tested with a fake clock.
 func runJanitor(ctx context.Context, every time.Duration, sweep func(context.Context)) {
+	runJanitorOr(ctx, every, nil, sweep)
+}
+
+// runJanitorOr is runJanitor that also calls sweep whenever now receives.
+func runJanitorOr(ctx context.Context, every time.Duration, now <-chan struct{}, sweep func(context.Context)) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -157,7 +162,8 @@ func runJanitor(ctx context.Context, every time.Duration, sweep func(context.Con
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			sweep(ctx)
+		case <-now:
 		}
+		sweep(ctx)
 	}
 }
