@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -32,6 +33,8 @@ type Subscription struct {
 	scanTo  uint64               // the stream's last sequence when the backlog read began
 	queued  []offer              // put while the backlog was being read
 	pending map[string]*inFlight // by ref: offered and not yet acknowledged
+
+	readies atomic.Uint64 // calls to Ready so far: try sees one made while fn ran
 
 	scanDone chan struct{}
 	unwatch  func() bool
@@ -252,21 +255,32 @@ func (sub *Subscription) try(ref string, m Message, retry bool) bool {
 	if sub.ctx.Err() != nil {
 		return false
 	}
+	readies := sub.readies.Load()
 	took := sub.fn(m)
 	wait := sub.s.opts.Redeliver
 	if !took {
 		wait = refusedRetry
 	}
 	sub.mu.Lock()
-	defer sub.mu.Unlock()
 	if !took && !retry {
 		delete(sub.pending, ref)
+		sub.mu.Unlock()
 		return false
 	}
 	if sub.pending == nil {
 		sub.pending = make(map[string]*inFlight)
 	}
+	// A Ready made while fn ran found this refusal not yet noted: it is due
+	// now, and the redelivery loop is woken here instead.
+	wake := !took && sub.readies.Load() != readies
+	if wake {
+		wait = 0
+	}
 	sub.pending[ref] = &inFlight{id: m.ID, due: time.Now().Add(wait), refused: !took}
+	sub.mu.Unlock()
+	if wake {
+		sub.s.wake()
+	}
 	return took
 }
 
@@ -274,6 +288,7 @@ func (sub *Subscription) try(ref string, m Message, retry bool) bool {
 // refused is offered again now rather than at the next retry. It does not
 // wait for that; it is safe to call from any goroutine, but not from fn.
 func (sub *Subscription) Ready() {
+	sub.readies.Add(1) // before the scan: a refusal try notes after it sees this
 	now := time.Now()
 	soon := false
 	sub.mu.Lock()
@@ -284,10 +299,15 @@ func (sub *Subscription) Ready() {
 	}
 	sub.mu.Unlock()
 	if soon {
-		select {
-		case sub.s.ready <- struct{}{}:
-		default: // a redelivery is already due
-		}
+		sub.s.wake()
+	}
+}
+
+// wake has the redelivery loop run now rather than at its next tick.
+func (s *Store) wake() {
+	select {
+	case s.ready <- struct{}{}:
+	default: // a redelivery is already due
 	}
 }
 
