@@ -232,6 +232,7 @@ func (s *session) deliver(m store.Message) bool {
 // gets an error reply and the session goes on. The first frame proves the
 // session (Hub.admit).
 func (s *session) readLoop(ctx context.Context) {
+	defer s.conn.Release() // a return after a read leaves its frame in the read buffer
 	for first := true; ; first = false {
 		b, err := s.conn.ReadFrameView() // decoded (copied) before the next read
 		if err != nil {

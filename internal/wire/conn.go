@@ -162,8 +162,9 @@ func (c *Conn) ReadFrame() ([]byte, error) {
 
 // ReadFrameView is ReadFrame without the copy: a frame that fits the read
 // buffer is opened in place and returned there, valid only until the next
-// ReadFrame or ReadFrameView, which wipes it. For a caller that decodes each
-// frame before it reads the next, as the hub does.
+// ReadFrame, ReadFrameView or Release, which wipes it. For a caller that
+// decodes each frame before it reads the next, as the hub does, and calls
+// Release when it stops reading.
 func (c *Conn) ReadFrameView() ([]byte, error) {
 	c.release()
 	var n [2]byte
@@ -195,6 +196,12 @@ func (c *Conn) ReadFrameView() ([]byte, error) {
 	}
 	return frame, nil
 }
+
+// Release wipes the frame the last ReadFrameView returned, when it is still
+// in the read buffer, and moves past it; the next read does so too. A reader
+// that stops reading calls it, so the last frame read is not left there.
+// Call it from the reading goroutine only.
+func (c *Conn) Release() { c.release() }
 
 // release wipes the message ReadFrameView left in the read buffer and
 // discards it.
