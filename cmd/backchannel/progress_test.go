@@ -16,29 +16,56 @@ func TestRunProgressOnTerminal(t *testing.T) {
 		t.Skipf("no pseudo-terminal on this machine: %v", err)
 	}
 	defer ptmx.Close()
-	defer tty.Close()
+	// What the terminal shows, read as it comes; the read ends (EIO) when
+	// the terminal's side is closed.
+	chunks := make(chan string, 64)
+	go func() {
+		defer close(chunks)
+		buf := make([]byte, 256)
+		for {
+			n, err := ptmx.Read(buf)
+			if n > 0 {
+				chunks <- string(buf[:n])
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		tty.Close()
+		for range chunks {
+		}
+	}()
+	// read collects what comes until done says so, or nothing has come for
+	// quiet, or 5 s have passed.
+	read := func(done func(string) bool, quiet time.Duration) string {
+		var seen strings.Builder
+		deadline := time.After(5 * time.Second)
+		for !done(seen.String()) {
+			select {
+			case c := <-chunks:
+				seen.WriteString(c)
+			case <-time.After(quiet):
+				return seen.String()
+			case <-deadline:
+				return seen.String()
+			}
+		}
+		return seen.String()
+	}
+
 	p := startRunProgress(tty, 10)
 	p.add(5)
-	var seen strings.Builder
-	buf := make([]byte, 256)
-	ptmx.SetReadDeadline(time.Now().Add(5 * time.Second))
-	for !strings.Contains(seen.String(), "5/10 runs") {
-		n, err := ptmx.Read(buf)
-		if err != nil {
-			t.Fatalf("no bar on the terminal after 5 s (%v); it showed %q", err, seen.String())
-		}
-		seen.Write(buf[:n])
+	seen := read(func(s string) bool { return strings.Contains(s, "5/10 runs") }, 5*time.Second)
+	if !strings.Contains(seen, "\r\033[Ksimulating [###############...............]  50% 5/10 runs") {
+		p.stop()
+		t.Fatalf("no bar drawn over the line within 5 s: %q", seen)
 	}
-	if !strings.Contains(seen.String(), "\r\033[Ksimulating [###############...............]  50% 5/10 runs") {
-		t.Errorf("the bar is not drawn over the line: %q", seen.String())
-	}
-	p.stop()
-	seen.Reset()
-	for !strings.HasSuffix(seen.String(), "\r\033[K") {
-		n, err := ptmx.Read(buf)
-		if err != nil {
-			t.Fatalf("the bar was not cleared (%v): %q", err, seen.String())
-		}
-		seen.Write(buf[:n])
+	p.stop() // returns once the drawing goroutine has written its last
+	// Everything is written: read until the terminal has been quiet a while.
+	rest := read(func(string) bool { return false }, 300*time.Millisecond)
+	if !strings.HasSuffix(rest, "\r\033[K") {
+		t.Errorf("the bar was not cleared at the end: %q", rest)
 	}
 }

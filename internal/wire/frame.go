@@ -226,9 +226,19 @@ func decodeFast(b []byte) (*Frame, bool) {
 	if err != nil || used != int64(len(b)) || !knownType(f.Type) {
 		return nil, false
 	}
-	frameDecoders.Put(fd)
+	// A decoder keeps a copy of the frame in its buffer until its next
+	// frame (as the frame's strings keep their text until collected): wiping
+	// memory is best effort. One that read a large frame is not kept, so the
+	// pool holds no large buffers.
+	if len(b) <= poolFrameMax {
+		frameDecoders.Put(fd)
+	}
 	return &f, true
 }
+
+// poolFrameMax is the largest frame after which a decoder goes back to the
+// pool: the common frames (up to 1,006 bytes padded) and then some.
+const poolFrameMax = 4 << 10
 
 // decodeStrict is Decode with a decoder of its own, which reads b to its
 // end: the reference for decodeFast and the source of every DecodeError.

@@ -66,10 +66,6 @@ func FuzzDecodeFrame(f *testing.F) {
 	})
 }
 
-// FuzzOpen: arbitrary bytes into Session.Open never panic, never open, and
-// never change the receiving state; a genuine message still opens after each
-// attempt. With xor set, the input is instead a difference applied to a fresh
-// genuine message: it opens if and only if the difference is all zeros.
 // FuzzDecodeFast: the pooled decoder of Decode's fast path agrees with a
 // decoder of its own (decodeStrict) on every input, whatever inputs came
 // before it through the same pool: where the fast path succeeds, the strict
@@ -99,6 +95,10 @@ func FuzzDecodeFast(f *testing.F) {
 	})
 }
 
+// FuzzOpen: arbitrary bytes into Session.Open never panic, never open, and
+// never change the receiving state; a genuine message still opens after each
+// attempt. With xor set, the input is instead a difference applied to a fresh
+// genuine message: it opens if and only if the difference is all zeros.
 func FuzzOpen(f *testing.F) {
 	ini, hub := sessionPair(f, Schedule{Messages: 50}, Schedule{})
 	// Seeds: well-formed messages of every size from another session (valid
