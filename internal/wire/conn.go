@@ -156,7 +156,7 @@ func (c *Conn) ReadFrame() ([]byte, error) {
 	if err == nil && c.held > 0 {
 		frame = bytes.Clone(frame)
 	}
-	c.release()
+	c.Release()
 	return frame, err
 }
 
@@ -166,7 +166,7 @@ func (c *Conn) ReadFrame() ([]byte, error) {
 // decodes each frame before it reads the next, as the hub does, and calls
 // Release when it stops reading.
 func (c *Conn) ReadFrameView() ([]byte, error) {
-	c.release()
+	c.Release()
 	var n [2]byte
 	if _, err := io.ReadFull(c.br, n[:]); err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ func (c *Conn) ReadFrameView() ([]byte, error) {
 		}
 		return c.s.open(msg[:0], msg)
 	}
-	// The message fits the read buffer: decrypt it there, in place. release
+	// The message fits the read buffer: decrypt it there, in place. Release
 	// wipes it and moves past it.
 	msg, err := c.br.Peek(size)
 	if err != nil {
@@ -191,7 +191,7 @@ func (c *Conn) ReadFrameView() ([]byte, error) {
 	c.held = size
 	frame, err := c.s.open(msg[:0], msg)
 	if err != nil {
-		c.release()
+		c.Release()
 		return nil, err
 	}
 	return frame, nil
@@ -201,11 +201,7 @@ func (c *Conn) ReadFrameView() ([]byte, error) {
 // in the read buffer, and moves past it; the next read does so too. A reader
 // that stops reading calls it, so the last frame read is not left there.
 // Call it from the reading goroutine only.
-func (c *Conn) Release() { c.release() }
-
-// release wipes the message ReadFrameView left in the read buffer and
-// discards it.
-func (c *Conn) release() {
+func (c *Conn) Release() {
 	if c.held == 0 {
 		return
 	}

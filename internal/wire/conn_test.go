@@ -188,7 +188,7 @@ func testReadFrameBoundaries(t *testing.T, view bool, n int) {
 }
 
 // readViews reads len(want) frames from c with ReadFrameView, comparing each
-// as it comes, and checks that release (which the next read calls first)
+// as it comes, and checks that Release (which the next read calls first)
 // wipes a frame that was opened in the read buffer.
 func readViews(t *testing.T, c *Conn, want [][]byte) {
 	t.Helper()
@@ -204,9 +204,9 @@ func readViews(t *testing.T, c *Conn, want [][]byte) {
 		if len(f) < 256 && !inBuffer {
 			t.Fatalf("frame %d (%d bytes) was not opened in the read buffer", i, len(f))
 		}
-		c.release()
+		c.Release()
 		if inBuffer && bytes.ContainsFunc(f, func(r rune) bool { return r != 0 }) {
-			t.Fatalf("frame %d: release left its plaintext in the read buffer: %.20q", i, f)
+			t.Fatalf("frame %d: Release left its plaintext in the read buffer: %.20q", i, f)
 		}
 	}
 }
