@@ -32,7 +32,10 @@
 // written before this layout, on per-message subjects mail.<owner>.<ref>
 // with the reference as Nats-Msg-Id, are read alike.)
 //
-// A Put is one acknowledged JetStream write and an Ack one message delete.
+// A Put is one acknowledged JetStream write. Acks are removed in batches
+// (see acks.go): a run of one owner's acknowledged messages below which
+// none is unacknowledged goes in one purge, the rest one delete each; an Ack
+// returns once its message is gone, up to about 2 ms later than alone.
 // Subscribe needs no JetStream consumer: it reads the owner's backlog from
 // the stream, and from then on Put hands each message it stored to the
 // owner's subscriptions in memory; what a subscriber refused or did not
@@ -91,8 +94,8 @@
 //     power failure can lose the last seconds unless Options.SyncAlways
 //     makes it fsync first. With Options.URL these properties, and the
 //     server's logs, are the external server's.
-//   - The index costs about 40 bytes of memory per stored message (a
-//     million waiting messages: some 40 MB), and Open reads every stored
+//   - The index costs about 50 bytes of memory per stored message (a
+//     million waiting messages: some 50 MB), and Open reads every stored
 //     record once to build it.
 //   - The store assumes it is the only writer of its JetStream assets: two
 //     hubs on one external server would share mailboxes, but a message put by

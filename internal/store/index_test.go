@@ -61,7 +61,7 @@ func TestSweepMendsIndex(t *testing.T) {
 	ctx := context.Background()
 	a := mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("a")})
 	b := mustPut(t, s, Message{ID: "b", To: "ALICE", From: "BOB", Body: []byte("b")})
-	s.index.drop(s.root.ref("ALICE", "a"), 0)
+	s.index.drop("ALICE", s.root.ref("ALICE", "a"), 0)
 	if _, err := s.Get(ctx, "ALICE", "a"); err != ErrNotFound {
 		t.Fatalf("Get(a) without its index entry = %v", err)
 	}
@@ -88,8 +88,8 @@ func TestSweepRemovesSecondCopy(t *testing.T) {
 	s, _ := openTest(t, func(o *Options) { o.dedupe = 100 * time.Millisecond })
 	ctx := context.Background()
 	first := mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("first")})
-	s.index.drop(s.root.ref("ALICE", "a"), 0) // the first Put's ack was lost
-	time.Sleep(300 * time.Millisecond)        // past the duplicate window
+	s.index.drop("ALICE", s.root.ref("ALICE", "a"), 0) // the first Put's ack was lost
+	time.Sleep(300 * time.Millisecond)                 // past the duplicate window
 	second := mustPut(t, s, Message{ID: "a", To: "ALICE", From: "BOB", Body: []byte("second")})
 	if second.Seq == first.Seq {
 		t.Fatal("the retry did not store a second copy; the test sets nothing up")
@@ -120,7 +120,7 @@ func TestOldLayoutReadable(t *testing.T) {
 	if err := s.mail.DeleteMsg(ctx, m.Seq); err != nil {
 		t.Fatal(err)
 	}
-	s.index.drop(ref, 0)
+	s.index.drop("ALICE", ref, 0)
 	time.Sleep(300 * time.Millisecond) // past the duplicate window for the same Nats-Msg-Id
 	// As the earlier Put published it: only the reference and the TTL in
 	// the header (raw.Header also has what the direct get added).

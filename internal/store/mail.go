@@ -109,12 +109,15 @@ func (s *Store) Put(ctx context.Context, m Message) (stored Message, dup bool, e
 	}
 	clear(k) // the record holds the only copy, wrapped
 	ttl := max(m.Expires.Sub(now).Truncate(time.Second)+time.Second, minTTL)
+	floor := s.index.beginPut(m.To)
 	ack, err := s.publish(msg, jetstream.WithMsgTTL(min(ttl, s.opts.MaxTTL)))
 	if err != nil {
+		s.index.endPut(m.To, floor, true)
 		return Message{}, false, wrapErr("put", err)
 	}
 	m.Seq = ack.Sequence
-	s.index.add(ref, m.Seq)
+	s.index.add(m.To, ref, m.Seq)
+	s.index.endPut(m.To, floor, false)
 	s.dispatch(ref, m)
 	return m, false, nil
 }
@@ -165,7 +168,7 @@ func (s *Store) stored(ctx context.Context, ref string, m Message) (Message, boo
 		case !errors.Is(err, ErrNotFound):
 			return Message{}, false, wrapErr("put", err)
 		}
-		s.index.drop(ref, seq) // expired or removed by JetStream since
+		s.index.drop(m.To, ref, seq) // expired or removed by JetStream since
 	}
 	if seq, ok := s.index.recentlyAcked(ref, time.Now().Add(-s.opts.dedupe)); ok {
 		m.Seq = seq
@@ -266,7 +269,7 @@ func (s *Store) Get(ctx context.Context, owner, id string) (Message, error) {
 	}
 	m, err := s.fetch(ctx, owner, ref, seq)
 	if errors.Is(err, ErrNotFound) {
-		s.index.drop(ref, seq)
+		s.index.drop(owner, ref, seq)
 	}
 	return m, err
 }
@@ -306,20 +309,20 @@ func (s *Store) Ack(ctx context.Context, owner, id string) error {
 		return err
 	}
 	ref := s.root.ref(owner, id)
-	e, ok := s.index.take(ref, 0)
+	e, ok := s.index.take(owner, ref, 0)
 	if !ok {
 		s.acked(owner, ref)
 		return ErrNotFound
 	}
-	found, err := erase(ctx, s.mail, e.seq, s.opts.SecureDelete)
-	if err != nil {
-		s.index.put(ref, e) // still stored: a later Ack may succeed
-	} else {
-		s.index.ack(ref, e)
+	r := &ackReq{owner: owner, ref: ref, e: e, done: make(chan struct{})}
+	if s.opts.SecureDelete {
+		r.found, r.err = erase(ctx, s.mail, e.seq, true)
+		s.finish(r)
+	} else if err := s.remove(ctx, r); err != nil {
+		return wrapErr("ack", err)
 	}
-	s.acked(owner, ref)
-	if err == nil && !found {
+	if r.err == nil && !r.found {
 		return ErrNotFound
 	}
-	return wrapErr("ack", err)
+	return wrapErr("ack", r.err)
 }

@@ -51,6 +51,11 @@ type Store struct {
 	stopJanitor context.CancelFunc
 	janitorDone sync.WaitGroup
 	ready       chan struct{} // Subscription.Ready: redeliver now, not at the next tick
+
+	acks        chan *ackReq  // to the remover (see acks.go); unbuffered
+	removerDone chan struct{} // closed when the remover has stopped
+	stopRemover context.CancelFunc
+	purgedTo    map[string]uint64 // the remover's: by owner, below what it has purged
 }
 
 // Open connects to (or starts) JetStream, creates or updates the mail stream
@@ -67,13 +72,15 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	o.RootKey = nil // the derived keys are all the store needs
 	s := &Store{
-		opts:      o,
-		root:      root,
-		log:       o.Logger.Warn,
-		index:     newMailIndex(),
-		epochKeys: make(map[uint64][]byte),
-		subs:      make(map[string][]*Subscription),
-		ready:     make(chan struct{}, 1),
+		opts:        o,
+		root:        root,
+		log:         o.Logger.Warn,
+		index:       newMailIndex(),
+		epochKeys:   make(map[uint64][]byte),
+		subs:        make(map[string][]*Subscription),
+		ready:       make(chan struct{}, 1),
+		acks:        make(chan *ackReq),
+		removerDone: make(chan struct{}),
 	}
 	if err := s.connect(ctx); err != nil {
 		s.disconnect()
@@ -87,6 +94,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		s.disconnect()
 		return nil, err
 	}
+	rctx, rcancel := context.WithCancel(context.Background())
+	s.stopRemover = rcancel
+	go s.runRemover(rctx)
 	jctx, cancel := context.WithCancel(context.Background())
 	s.stopJanitor = cancel
 	s.janitorDone.Go(func() {
@@ -231,6 +241,8 @@ func (s *Store) Close() error {
 	for _, sub := range s.allSubs() {
 		sub.Stop()
 	}
+	s.stopRemover()
+	<-s.removerDone
 	s.disconnect()
 	s.epochMu.Lock()
 	for n, k := range s.epochKeys {

@@ -33,7 +33,7 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 		owner, _ := subjectOwner(subj)
 		ref := recordRef(h)
 		if expires.After(now) {
-			prev, clash := s.index.add(ref, seq)
+			prev, clash := s.index.add(owner, ref, seq)
 			if !clash {
 				return nil
 			}
@@ -41,7 +41,7 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 			// after the duplicate window): keep the first.
 			dup := max(prev, seq)
 			if dup == prev {
-				s.index.set(ref, seq)
+				s.index.set(owner, ref, seq)
 			}
 			_, err := erase(ctx, s.mail, dup, s.opts.SecureDelete)
 			return err
@@ -51,7 +51,7 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 		if err != nil {
 			return err
 		}
-		s.index.drop(ref, seq)
+		s.index.drop(owner, ref, seq)
 		s.acked(owner, ref)
 		if found {
 			st.Messages++
@@ -62,6 +62,7 @@ func (s *Store) Sweep(ctx context.Context) (SweepStats, error) {
 		return st, wrapErr("sweep messages", err)
 	}
 	s.index.prune() // what JetStream removed by itself (TTL, MaxAge)
+	s.index.swept() // every stored record is indexed now
 	s.index.forgetAcked(time.Now().Add(-s.opts.dedupe))
 	err = scan(ctx, s.epochs, ">", func(e jetstream.KeyValueEntry) error {
 		n, ok := parseEpochName(e.Key())

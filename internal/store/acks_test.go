@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+)
+
+// TestAckBatchKeepsUnacknowledged: many Acks at once are removed in batches
+// (purges below the owner's floor), and a message between acknowledged ones
+// that nobody acknowledged is never taken with them.
+func TestAckBatchKeepsUnacknowledged(t *testing.T) {
+	s, _ := openTest(t, nil)
+	ctx := context.Background()
+	const n = 200
+	for i := range n {
+		mustPut(t, s, Message{ID: fmt.Sprintf("m%03d", i), To: "ALICE", From: "BOB", Body: []byte("x")})
+		mustPut(t, s, Message{ID: fmt.Sprintf("b%03d", i), To: "BOB", From: "ALICE", Body: []byte("y")})
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		if i%7 == 3 {
+			continue // left unacknowledged
+		}
+		wg.Go(func() {
+			if err := s.Ack(ctx, "ALICE", fmt.Sprintf("m%03d", i)); err != nil {
+				t.Errorf("Ack(m%03d): %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	left, err := s.List(ctx, "ALICE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for i := range n {
+		if i%7 == 3 {
+			want++
+			if _, err := s.Get(ctx, "ALICE", fmt.Sprintf("m%03d", i)); err != nil {
+				t.Errorf("Get(m%03d), never acknowledged: %v", i, err)
+			}
+		}
+	}
+	if len(left) != want {
+		t.Fatalf("ALICE has %d messages left, want %d", len(left), want)
+	}
+	if bob, err := s.List(ctx, "BOB"); err != nil || len(bob) != n {
+		t.Fatalf("BOB has %d messages, %v; want all %d", len(bob), err, n)
+	}
+	for i := range n {
+		if i%7 != 3 {
+			if err := s.Ack(ctx, "ALICE", fmt.Sprintf("m%03d", i)); err != ErrNotFound {
+				t.Fatalf("second Ack(m%03d) = %v, want ErrNotFound", i, err)
+			}
+		}
+	}
+}
+
+// TestOwnerFloor: the floor is the lowest live sequence, in-flight floor or
+// suspect floor, whichever is lowest; a suspect floor goes after a sweep.
+func TestOwnerFloor(t *testing.T) {
+	x := newMailIndex()
+	ref := func(i int) string { return fmt.Sprintf("%0*x", 2*refSize, i) }
+	if f := x.floor("A"); f != math.MaxUint64 {
+		t.Fatalf("floor of nobody = %d", f)
+	}
+	for i := 1; i <= 5; i++ {
+		x.add("A", ref(i), uint64(i*10))
+	}
+	if f := x.floor("A"); f != 10 {
+		t.Fatalf("floor = %d, want 10", f)
+	}
+	x.take("A", ref(3), 0) // 30, from the middle
+	x.take("A", ref(1), 0) // 10
+	if f := x.floor("A"); f != 20 {
+		t.Fatalf("floor after taking 10 and 30 = %d, want 20", f)
+	}
+	x.take("A", ref(2), 0)
+	if f := x.floor("A"); f != 40 {
+		t.Fatalf("floor after taking 20 = %d, want 40 (30 was taken)", f)
+	}
+	fl := x.beginPut("A") // lastSeq is 50: the new message is above
+	if fl != 51 {
+		t.Fatalf("beginPut floor = %d, want 51", fl)
+	}
+	x.take("A", ref(4), 0)
+	x.take("A", ref(5), 0)
+	if f := x.floor("A"); f != 51 {
+		t.Fatalf("floor with a Put in flight = %d, want 51", f)
+	}
+	x.endPut("A", fl, true) // failed: suspect
+	if f := x.floor("A"); f != 51 {
+		t.Fatalf("floor with a suspect Put = %d, want 51", f)
+	}
+	x.swept() // a sweep that began before the failure does not clear it
+	if f := x.floor("A"); f != 51 {
+		t.Fatalf("floor after an earlier sweep = %d, want 51", f)
+	}
+	x.begin()
+	x.swept()
+	if f := x.floor("A"); f != math.MaxUint64 {
+		t.Fatalf("floor after a later sweep = %d, want none", f)
+	}
+	if len(x.owners) != 0 {
+		t.Fatalf("owners left: %d", len(x.owners))
+	}
+}
