@@ -34,7 +34,13 @@ type ackReq struct {
 	done       chan struct{} // closed when found and err are set
 }
 
-// maxAckBatch bounds one batch, and ackLinger how long it gathers;
+// maxAckBatch bounds one batch, and ackLinger how long it gathers when
+// Acks come together: at 10,000 a second about 20 per owner, one purge
+// where there were 20 deletes. (Each purge or delete that empties the
+// stream's last block makes JetStream's file store start a new block file,
+// under the stream's lock: about 4% of the hub's CPU at 10,000 a second. A
+// 10 ms linger, a fifth of the files, made no difference to the latency
+// measured, so the shorter wait per Ack stays.)
 // removeTimeout bounds each request to JetStream.
 const (
 	maxAckBatch   = 1024
@@ -59,11 +65,14 @@ func (s *Store) remove(ctx context.Context, r *ackReq) error {
 	}
 }
 
-// runRemover takes Acks' requests in batches until ctx ends.
+// runRemover takes Acks' requests in batches until ctx ends. While Acks
+// come one at a time (each batch held one) it removes each at once; when
+// they come together it lingers ackLinger for the ones that follow.
 func (s *Store) runRemover(ctx context.Context) {
 	defer close(s.removerDone)
 	s.purgedTo = make(map[string]uint64)
 	var batch []*ackReq
+	busy := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -71,20 +80,30 @@ func (s *Store) runRemover(ctx context.Context) {
 		case r := <-s.acks:
 			batch = append(batch[:0], r)
 		}
-		// Linger for the acknowledgements that follow: at 10,000 a second
-		// a batch of about 20 per owner, one purge where there were 20
-		// deletes, for 2 ms more per Ack.
-		linger := time.NewTimer(ackLinger)
-	more:
-		for len(batch) < maxAckBatch {
-			select {
-			case r := <-s.acks:
-				batch = append(batch, r)
-			case <-linger.C:
-				break more
+		if busy {
+			linger := time.NewTimer(ackLinger)
+		gather:
+			for len(batch) < maxAckBatch {
+				select {
+				case r := <-s.acks:
+					batch = append(batch, r)
+				case <-linger.C:
+					break gather
+				}
+			}
+			linger.Stop()
+		} else {
+		atHand:
+			for len(batch) < maxAckBatch {
+				select {
+				case r := <-s.acks:
+					batch = append(batch, r)
+				default:
+					break atHand
+				}
 			}
 		}
-		linger.Stop()
+		busy = len(batch) > 1
 		s.removeBatch(batch)
 		clear(batch)
 	}

@@ -123,6 +123,25 @@ func BenchmarkEndToEnd(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
+// BenchmarkAckOneAtATime: one desk reads and acknowledges its mail one
+// message at a time, each Put then its Ack; ns/op is the pair. A lone Ack
+// is removed at once, with no linger for others to join it.
+func BenchmarkAckOneAtATime(b *testing.B) {
+	s := benchStore(b)
+	ctx := context.Background()
+	body := make([]byte, benchBody)
+	b.ResetTimer()
+	for i := range b.N {
+		m := Message{ID: fmt.Sprint("m", i), To: "D0", From: "HUB", Body: body}
+		if _, _, err := s.Put(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Ack(ctx, "D0", m.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkRawJetStream is the baseline: plain, unsealed JetStream publishes
 // (async, with acks awaited) and a pull consumer reading them back, on an
 // embedded server configured like the store's.
