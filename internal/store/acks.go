@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -18,9 +19,11 @@ import (
 // in a batch, the messages below the index's floor for that owner (no
 // unacknowledged message of the owner is there) go in one purge of the
 // owner's subject below the highest of them; the rest, acknowledged out of
-// order, are deleted one by one. A purge costs one JetStream API request for
-// the whole run, where a delete costs one per message, and the API request,
-// not the removal, was most of what an acknowledgement cost the hub.
+// order, are deleted one by one, several at once. A purge costs one
+// JetStream API request for the whole run, where a delete costs one per
+// message, and the API request, not the removal, was most of what an
+// acknowledgement cost the hub. When the remover falls behind, Acks delete
+// their messages themselves (see maxAckQueue).
 //
 // With Options.SecureDelete every message is deleted by itself, overwritten
 // in place, as before: a purge does not overwrite.
@@ -31,81 +34,106 @@ type ackReq struct {
 	e          indexEntry
 	found      bool
 	err        error
-	done       chan struct{} // closed when found and err are set
+	closed     bool          // the store closed first: not removed, back in the index
+	done       chan struct{} // closed when found, err and closed are set
 }
 
-// maxAckBatch bounds one batch, and ackLinger how long it gathers when
-// Acks come together: at 10,000 a second about 20 per owner, one purge
-// where there were 20 deletes. (Each purge or delete that empties the
-// stream's last block makes JetStream's file store start a new block file,
-// under the stream's lock: about 4% of the hub's CPU at 10,000 a second. A
-// 10 ms linger, a fifth of the files, made no difference to the latency
-// measured, so the shorter wait per Ack stays.)
+// maxAckQueue bounds the Acks waiting for the remover, and so one batch;
+// ackLinger is how long a batch gathers when Acks come together: at 10,000
+// a second about 20 per owner, one purge where there were 20 deletes. An
+// Ack that finds the queue full deletes its message itself: a hub session
+// has at most 256 requests in progress (hub.Config.InFlight), so an Ack that
+// waited for batches behind a full queue held that session's rate down to
+// 256 per batch time, and a saturated sealed path fell to half its rate.
+//
+// (Each purge or delete that empties the stream's last block makes
+// JetStream's file store start a new block file, under the stream's lock:
+// about 4% of the hub's CPU at 10,000 a second. A 10 ms linger, a fifth of
+// the files, made no difference to the latency measured, so the shorter
+// wait per Ack stays.)
+//
 // removeTimeout bounds each request to JetStream.
 const (
-	maxAckBatch   = 1024
+	maxAckQueue   = 64
 	ackLinger     = 2 * time.Millisecond
 	removeTimeout = 30 * time.Second
 )
 
-// remove hands r to the remover and waits for the result. It is ErrClosed
-// when the store closes first, with r's entry back in the index.
+// remove queues r for the remover and waits for the result. It is
+// ErrClosed when the store closes first, with r's entry back in the index.
+// When the queue already holds maxAckQueue (the remover is behind: a
+// saturated hub), it deletes r's message itself, as every Ack did before
+// batches, rather than wait for the batches before it.
 func (s *Store) remove(ctx context.Context, r *ackReq) error {
-	select {
-	case s.acks <- r:
-	case <-s.removerDone:
+	s.ackMu.Lock()
+	switch {
+	case s.ackClosed:
+		s.ackMu.Unlock()
 		s.index.put(r.owner, r.ref, r.e)
 		return ErrClosed
+	case len(s.ackQueue) >= maxAckQueue:
+		s.ackMu.Unlock()
+		s.eraseOne(ctx, r)
+		s.finish(r)
+		return nil
+	}
+	s.ackQueue = append(s.ackQueue, r)
+	s.ackMu.Unlock()
+	select {
+	case s.ackKick <- struct{}{}:
+	default: // the remover has been told already
 	}
 	select {
 	case <-r.done:
+		if r.closed {
+			return ErrClosed
+		}
 		return nil
 	case <-ctx.Done():
 		return ctx.Err() // the removal goes on; its result reaches the index
 	}
 }
 
-// runRemover takes Acks' requests in batches until ctx ends. While Acks
-// come one at a time (each batch held one) it removes each at once; when
-// they come together it lingers ackLinger for the ones that follow.
+// runRemover removes the queued requests in batches until ctx ends, then
+// answers what is left with ErrClosed. While Acks come one at a time (each
+// batch held one) it removes each at once; when they come together it
+// lingers ackLinger for the ones that follow.
 func (s *Store) runRemover(ctx context.Context) {
 	defer close(s.removerDone)
-	s.purgedTo = make(map[string]uint64)
-	var batch []*ackReq
 	busy := false
 	for {
 		select {
 		case <-ctx.Done():
+			s.ackMu.Lock()
+			s.ackClosed = true
+			left := s.ackQueue
+			s.ackQueue = nil
+			s.ackMu.Unlock()
+			for _, r := range left {
+				s.index.put(r.owner, r.ref, r.e)
+				r.closed = true
+				close(r.done)
+			}
 			return
-		case r := <-s.acks:
-			batch = append(batch[:0], r)
+		case <-s.ackKick:
 		}
 		if busy {
 			linger := time.NewTimer(ackLinger)
-		gather:
-			for len(batch) < maxAckBatch {
-				select {
-				case r := <-s.acks:
-					batch = append(batch, r)
-				case <-linger.C:
-					break gather
-				}
+			select {
+			case <-linger.C:
+			case <-ctx.Done():
 			}
 			linger.Stop()
-		} else {
-		atHand:
-			for len(batch) < maxAckBatch {
-				select {
-				case r := <-s.acks:
-					batch = append(batch, r)
-				default:
-					break atHand
-				}
-			}
+		}
+		s.ackMu.Lock()
+		batch := s.ackQueue
+		s.ackQueue = nil
+		s.ackMu.Unlock()
+		if len(batch) == 0 {
+			continue
 		}
 		busy = len(batch) > 1
 		s.removeBatch(batch)
-		clear(batch)
 	}
 }
 
@@ -137,13 +165,15 @@ func (s *Store) removeOwned(ctx context.Context, rs []*ackReq) {
 	for n < len(rs) && rs[n].e.seq < floor {
 		n++
 	}
-	purgedTo := s.purgedTo[owner]
 	if n > 1 {
+		// Recorded before the purge: an Ack deleting a message below by
+		// itself (taken from the index earlier, not in this batch) that
+		// finds it gone must know the purge took it, even while the
+		// purge's reply is on its way.
+		s.purgeMu.Lock()
+		s.purgedTo[owner] = max(s.purgedTo[owner], rs[n-1].e.seq+1)
+		s.purgeMu.Unlock()
 		purged, err := s.purgeBelow(ctx, owner, rs[n-1].e.seq+1)
-		if err == nil {
-			purgedTo = max(purgedTo, rs[n-1].e.seq+1)
-			s.purgedTo[owner] = purgedTo
-		}
 		switch {
 		case err != nil:
 			for _, r := range rs[:n] {
@@ -153,10 +183,10 @@ func (s *Store) removeOwned(ctx context.Context, rs []*ackReq) {
 			// Not all of them were on the owner's subject (records of the
 			// earlier layout), or others were with them (expired, not
 			// indexed): make sure of each. One the purge took is found.
-			for _, r := range rs[:n] {
+			eachAtOnce(rs[:n], func(r *ackReq) {
 				_, r.err = erase(ctx, s.mail, r.e.seq, false)
 				r.found = r.err == nil
-			}
+			})
 		default:
 			for _, r := range rs[:n] {
 				r.found = true
@@ -164,12 +194,45 @@ func (s *Store) removeOwned(ctx context.Context, rs []*ackReq) {
 		}
 		rs = rs[n:]
 	}
-	for _, r := range rs {
-		r.found, r.err = erase(ctx, s.mail, r.e.seq, false)
-		// Taken from the index before a message above it whose batch came
-		// first: that batch's purge removed it.
-		r.found = r.found || r.err == nil && r.e.seq < purgedTo
+	eachAtOnce(rs, func(r *ackReq) { s.eraseOne(ctx, r) })
+}
+
+// eraseOne deletes r's message by itself.
+func (s *Store) eraseOne(ctx context.Context, r *ackReq) {
+	r.found, r.err = erase(ctx, s.mail, r.e.seq, false)
+	if r.err == nil && !r.found {
+		// Taken from the index before a message above it whose purge came
+		// first: that purge removed it.
+		s.purgeMu.Lock()
+		r.found = r.e.seq < s.purgedTo[r.owner]
+		s.purgeMu.Unlock()
 	}
+}
+
+// maxErasing bounds the deletes eachAtOnce has in flight. One at a time, a
+// delete is a round trip to JetStream's API (about 50 µs): when a refused
+// delivery, offered again later, holds an owner's floor down, every Ack
+// above it is a single delete, and one remover deleting them in turn held
+// a saturated hub to half its rate.
+const maxErasing = 256
+
+// eachAtOnce calls fn for each of rs, up to maxErasing at once, and returns
+// when all have returned. fn must touch only its own request.
+func eachAtOnce(rs []*ackReq, fn func(*ackReq)) {
+	if len(rs) == 1 {
+		fn(rs[0])
+		return
+	}
+	sem := make(chan struct{}, maxErasing)
+	var wg sync.WaitGroup
+	for _, r := range rs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			fn(r)
+		})
+	}
+	wg.Wait()
 }
 
 // finish records the outcome of r in the index and answers it.

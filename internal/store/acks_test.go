@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestAckBatchKeepsUnacknowledged: many Acks at once are removed in batches
@@ -107,4 +109,62 @@ func TestOwnerFloor(t *testing.T) {
 	if len(x.owners) != 0 {
 		t.Fatalf("owners left: %d", len(x.owners))
 	}
+}
+
+// TestAckRacingClose: Acks in flight when the store closes each end (none
+// waits for ever), and what they report holds after a reopen: a message
+// whose Ack succeeded is gone, one whose Ack reported ErrClosed is still
+// there.
+func TestAckRacingClose(t *testing.T) {
+	o := Options{Dir: t.TempDir(), RootKey: testRoot, Now: newClock().Now}
+	s, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 300
+	for i := range n {
+		mustPut(t, s, Message{ID: fmt.Sprintf("m%03d", i), To: "ALICE", From: "BOB", Body: []byte("x")})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = s.Ack(ctx, "ALICE", fmt.Sprintf("m%03d", i))
+		})
+	}
+	close(start)
+	time.Sleep(time.Millisecond)
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	wg.Wait()
+	s, err = Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var gone, kept int
+	for i, aerr := range errs {
+		id := fmt.Sprintf("m%03d", i)
+		_, gerr := s.Get(context.Background(), "ALICE", id)
+		switch {
+		case errors.Is(aerr, context.DeadlineExceeded):
+			t.Errorf("Ack(%s) waited out its context", id)
+		case aerr == nil:
+			gone++
+			if !errors.Is(gerr, ErrNotFound) {
+				t.Errorf("Ack(%s) succeeded, but after a reopen Get = %v", id, gerr)
+			}
+		case errors.Is(aerr, ErrClosed):
+			kept++
+			if gerr != nil {
+				t.Errorf("Ack(%s) = %v, but after a reopen Get = %v", id, aerr, gerr)
+			}
+		}
+	}
+	t.Logf("%d Acks succeeded, %d met the close", gone, kept)
 }

@@ -52,10 +52,14 @@ type Store struct {
 	janitorDone sync.WaitGroup
 	ready       chan struct{} // Subscription.Ready: redeliver now, not at the next tick
 
-	acks        chan *ackReq  // to the remover (see acks.go); unbuffered
+	ackMu       sync.Mutex
+	ackQueue    []*ackReq     // for the remover (see acks.go); under ackMu
+	ackClosed   bool          // the remover has stopped; under ackMu
+	ackKick     chan struct{} // tells the remover of ackQueue; one buffered
 	removerDone chan struct{} // closed when the remover has stopped
 	stopRemover context.CancelFunc
-	purgedTo    map[string]uint64 // the remover's: by owner, below what it has purged
+	purgeMu     sync.Mutex
+	purgedTo    map[string]uint64 // by owner, below what the remover purges or has purged; under purgeMu
 }
 
 // Open connects to (or starts) JetStream, creates or updates the mail stream
@@ -79,7 +83,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		epochKeys:   make(map[uint64][]byte),
 		subs:        make(map[string][]*Subscription),
 		ready:       make(chan struct{}, 1),
-		acks:        make(chan *ackReq),
+		ackKick:     make(chan struct{}, 1),
+		purgedTo:    make(map[string]uint64),
 		removerDone: make(chan struct{}),
 	}
 	if err := s.connect(ctx); err != nil {
