@@ -54,7 +54,7 @@ type ackReq struct {
 //
 // removeTimeout bounds each request to JetStream.
 const (
-	maxAckQueue   = 64
+	maxAckQueue   = 32
 	ackLinger     = 2 * time.Millisecond
 	removeTimeout = 30 * time.Second
 )
