@@ -418,6 +418,7 @@ func BenchmarkHubSealedPartyToParty(b *testing.B) {
 		r := benchSealed(isr, irn, 0, b.N)
 		b.StopTimer()
 		benchSealedReport(b, r)
+		benchRemovals(b, e.st)
 	})
 	for _, where := range []string{"process", "inprocess"} {
 		b.Run("rate=10000/client="+where, func(b *testing.B) {
@@ -432,7 +433,17 @@ func BenchmarkHubSealedPartyToParty(b *testing.B) {
 			}
 			b.StopTimer()
 			benchSealedReport(b, r)
+			benchRemovals(b, e.st)
 		})
+	}
+}
+
+// benchRemovals reports the share of acknowledged messages the store removed
+// in purges of a run, not one delete each.
+func benchRemovals(b *testing.B, st *store.Store) {
+	r := st.Removals()
+	if n := r.Purged + r.Deletes; n > 0 {
+		b.ReportMetric(100*float64(r.Purged)/float64(n), "purged-%")
 	}
 }
 

@@ -98,6 +98,12 @@ func TestConveyance(t *testing.T) {
 	}
 	rc := mustDialRaw(t, e.addr, keyIRN)
 	f, ok := rc.waitDeliver(10 * time.Second)
+	// The desk keeps a message before it acknowledges it: an ack still on
+	// its way when the desk stopped leaves that message to come again,
+	// first (in order), as delivery is at least once.
+	for ok && (f.Msg.ID == plain || f.Msg.ID == quoted) {
+		f, ok = rc.waitDeliver(10 * time.Second)
+	}
 	if !ok {
 		t.Fatalf("no delivery to a raw IRN session")
 	}

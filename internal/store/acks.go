@@ -53,11 +53,30 @@ type ackReq struct {
 // wait per Ack stays.)
 //
 // removeTimeout bounds each request to JetStream.
+//
+// A linger ends early once ackBatch Acks are queued: under load a batch goes
+// as soon as it is worth a purge, and the queue does not fill while the
+// remover waits, sending the Acks after it to delete their messages one by
+// one.
 const (
 	maxAckQueue   = 32
+	ackBatch      = maxAckQueue / 2
 	ackLinger     = 2 * time.Millisecond
 	removeTimeout = 30 * time.Second
 )
+
+// Removals counts how acknowledged messages left the stream since Open.
+type Removals struct {
+	Purges  uint64 // purge requests made for runs of acknowledged messages
+	Purged  uint64 // messages they removed
+	Deletes uint64 // messages deleted one at a time
+}
+
+// Removals returns the counts so far: the share purged is what batching
+// saves (a purge or a delete is one JetStream API request).
+func (s *Store) Removals() Removals {
+	return Removals{Purges: s.purges.Load(), Purged: s.purged.Load(), Deletes: s.deletes.Load()}
+}
 
 // remove queues r for the remover and waits for the result. It is
 // ErrClosed when the store closes first, with r's entry back in the index.
@@ -78,10 +97,17 @@ func (s *Store) remove(ctx context.Context, r *ackReq) error {
 		return nil
 	}
 	s.ackQueue = append(s.ackQueue, r)
+	enough := len(s.ackQueue) == ackBatch
 	s.ackMu.Unlock()
 	select {
 	case s.ackKick <- struct{}{}:
 	default: // the remover has been told already
+	}
+	if enough {
+		select {
+		case s.ackFull <- struct{}{}:
+		default:
+		}
 	}
 	select {
 	case <-r.done:
@@ -121,6 +147,7 @@ func (s *Store) runRemover(ctx context.Context) {
 			linger := time.NewTimer(ackLinger)
 			select {
 			case <-linger.C:
+			case <-s.ackFull:
 			case <-ctx.Done():
 			}
 			linger.Stop()
@@ -129,6 +156,10 @@ func (s *Store) runRemover(ctx context.Context) {
 		batch := s.ackQueue
 		s.ackQueue = nil
 		s.ackMu.Unlock()
+		select {
+		case <-s.ackFull: // said of this batch
+		default:
+		}
 		if len(batch) == 0 {
 			continue
 		}
@@ -174,6 +205,10 @@ func (s *Store) removeOwned(ctx context.Context, rs []*ackReq) {
 		s.purgedTo[owner] = max(s.purgedTo[owner], rs[n-1].e.seq+1)
 		s.purgeMu.Unlock()
 		purged, err := s.purgeBelow(ctx, owner, rs[n-1].e.seq+1)
+		if err == nil {
+			s.purges.Add(1)
+			s.purged.Add(purged)
+		}
 		switch {
 		case err != nil:
 			for _, r := range rs[:n] {
@@ -184,8 +219,12 @@ func (s *Store) removeOwned(ctx context.Context, rs []*ackReq) {
 			// earlier layout), or others were with them (expired, not
 			// indexed): make sure of each. One the purge took is found.
 			eachAtOnce(rs[:n], func(r *ackReq) {
-				_, r.err = erase(ctx, s.mail, r.e.seq, false)
+				var deleted bool
+				deleted, r.err = erase(ctx, s.mail, r.e.seq, false)
 				r.found = r.err == nil
+				if deleted {
+					s.deletes.Add(1)
+				}
 			})
 		default:
 			for _, r := range rs[:n] {
@@ -200,6 +239,9 @@ func (s *Store) removeOwned(ctx context.Context, rs []*ackReq) {
 // eraseOne deletes r's message by itself.
 func (s *Store) eraseOne(ctx context.Context, r *ackReq) {
 	r.found, r.err = erase(ctx, s.mail, r.e.seq, false)
+	if r.found {
+		s.deletes.Add(1)
+	}
 	if r.err == nil && !r.found {
 		// Taken from the index before a message above it whose purge came
 		// first: that purge removed it.

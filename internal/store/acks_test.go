@@ -168,3 +168,33 @@ func TestAckRacingClose(t *testing.T) {
 	}
 	t.Logf("%d Acks succeeded, %d met the close", gone, kept)
 }
+
+// TestAcksCountedOnce: acknowledged together, messages go mostly in purges,
+// and Removals counts each acknowledged message once, purged or deleted.
+func TestAcksCountedOnce(t *testing.T) {
+	s, _ := openTest(t, nil)
+	ctx := context.Background()
+	const n = 300
+	for i := range n {
+		mustPut(t, s, Message{ID: fmt.Sprintf("m%03d", i), To: "ALICE", From: "BOB", Body: []byte("x")})
+	}
+	var wg sync.WaitGroup
+	for w := range 30 {
+		wg.Go(func() {
+			for i := w; i < n; i += 30 {
+				if err := s.Ack(ctx, "ALICE", fmt.Sprintf("m%03d", i)); err != nil {
+					t.Errorf("Ack(m%03d): %v", i, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r := s.Removals()
+	if r.Purged+r.Deletes != n {
+		t.Errorf("Removals %+v: %d removed, want %d", r, r.Purged+r.Deletes, n)
+	}
+	if r.Purges == 0 || r.Purged < r.Purges {
+		t.Errorf("Removals %+v: no run of acknowledged messages was purged", r)
+	}
+	t.Logf("%+v", r)
+}

@@ -51,13 +51,18 @@ type Store struct {
 	stopJanitor context.CancelFunc
 	janitorDone sync.WaitGroup
 	ready       chan struct{} // Subscription.Ready: redeliver now, not at the next tick
+	heldBytes   atomic.Int64  // bodies the subscriptions hold while refused (see Subscription.hold)
 
 	ackMu       sync.Mutex
 	ackQueue    []*ackReq     // for the remover (see acks.go); under ackMu
 	ackClosed   bool          // the remover has stopped; under ackMu
 	ackKick     chan struct{} // tells the remover of ackQueue; one buffered
+	ackFull     chan struct{} // ends the remover's linger: a batch's worth is queued; one buffered
 	removerDone chan struct{} // closed when the remover has stopped
 	stopRemover context.CancelFunc
+	purges      atomic.Uint64 // see Removals
+	purged      atomic.Uint64
+	deletes     atomic.Uint64
 	purgeMu     sync.Mutex
 	purgedTo    map[string]uint64 // by owner, below what the remover purges or has purged; under purgeMu
 }
@@ -84,6 +89,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		subs:        make(map[string][]*Subscription),
 		ready:       make(chan struct{}, 1),
 		ackKick:     make(chan struct{}, 1),
+		ackFull:     make(chan struct{}, 1),
 		purgedTo:    make(map[string]uint64),
 		removerDone: make(chan struct{}),
 	}

@@ -33,6 +33,8 @@ type Subscription struct {
 	scanTo  uint64               // the stream's last sequence when the backlog read began
 	queued  []offer              // put while the backlog was being read
 	pending map[string]*inFlight // by ref: offered and not yet acknowledged
+	nextDue time.Time            // no entry of pending is due before (when there is one)
+	held    []offer              // refused, and everything since, in order (see hold)
 
 	readies atomic.Uint64 // calls to Ready so far: try sees one made while fn ran
 
@@ -41,26 +43,31 @@ type Subscription struct {
 	once     sync.Once
 }
 
-// offer is a message on its way to fn, with its reference.
+// offer is a message on its way to fn, with its reference. A thin one
+// carries only m.ID and m.Seq, and is read from the stream when offered.
 type offer struct {
-	ref string
-	m   Message
+	ref  string
+	m    Message
+	thin bool
 }
 
-// inFlight is a message fn was offered, or refused, and nobody has
-// acknowledged yet.
+// inFlight is a message fn took and nobody has acknowledged yet.
 type inFlight struct {
-	id      string
-	due     time.Time // when to offer it again
-	refused bool      // fn refused it: due soon, and at once after Ready
+	id  string
+	due time.Time // when to offer it again
 }
 
-// refusedRetry is how soon a message fn refused (its queue was full) is
-// offered again; redeliveryTick is how often the store looks.
+// refusedRetry is how soon what fn refused (its queue was full) is offered
+// again without a Ready; redeliveryTick is how often the store looks.
 const (
 	refusedRetry   = 20 * time.Millisecond
 	redeliveryTick = 20 * time.Millisecond
 )
+
+// maxHeldBytes bounds the message bodies that all subscriptions together
+// hold in memory while fn refuses (see hold); past it a held message keeps
+// only its ID and sequence and is read from the stream when its turn comes.
+var maxHeldBytes int64 = 64 << 20 // a variable for tests
 
 // Subscribe calls fn with each of owner's pending messages, the backlog
 // first, oldest first, then with each new one as it is put, until ctx ends
@@ -124,6 +131,9 @@ func (sub *Subscription) Stop() {
 		sub.cancel()
 		<-sub.scanDone
 		sub.fnMu.Lock() // wait for a call in progress
+		sub.mu.Lock()
+		sub.releaseHeld(len(sub.held))
+		sub.mu.Unlock()
 		sub.fnMu.Unlock()
 	})
 }
@@ -178,16 +188,18 @@ func (sub *Subscription) readBacklog() {
 		s.log("store: reading a mailbox backlog; what is left comes when the subscription is next made",
 			"owner", sub.owner, "err", err)
 	}
+	// What was put during the read and the read did not reach goes ahead
+	// of anything put from now on: it is held, in order, and offered so.
 	sub.mu.Lock()
 	sub.scanned, sub.scanTo = true, end
-	queued := sub.queued
-	sub.queued = nil
-	sub.mu.Unlock()
-	for _, o := range queued {
-		if o.m.Seq > end { // the read did not reach it
-			sub.offerWaiting(o.ref, o.m)
+	for _, o := range sub.queued {
+		if o.m.Seq > end {
+			sub.hold(o.ref, o.m)
 		}
 	}
+	sub.queued = nil
+	sub.mu.Unlock()
+	sub.drain()
 }
 
 // backlogEnd is the stream's last sequence now: the backlog read stops there,
@@ -223,7 +235,7 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 func (sub *Subscription) arrive(ref string, m Message) {
 	sub.mu.Lock()
 	if !sub.scanned {
-		sub.queued = append(sub.queued, offer{ref, m})
+		sub.queued = append(sub.queued, offer{ref: ref, m: m})
 		sub.mu.Unlock()
 		return
 	}
@@ -242,63 +254,185 @@ func (sub *Subscription) offerWaiting(ref string, m Message) {
 }
 
 // offer calls fn and notes the message as in flight, due again after
-// Redeliver if fn took it and soon if it refused. It reports whether fn took
-// it.
+// Redeliver, if fn took it, or holds it if fn refused. While anything is
+// held, fn is not called: m is held behind it. It reports whether fn took m.
 func (sub *Subscription) offer(ref string, m Message) bool { return sub.try(ref, m, true) }
 
 // try calls fn with m. If fn takes it, m is in flight, due again after
-// Redeliver; if fn refuses, m is due again soon when retry is set, and left
-// to the caller otherwise.
-func (sub *Subscription) try(ref string, m Message, retry bool) bool {
+// Redeliver; if fn refuses, m is held when hold is set, and left to the
+// caller otherwise.
+func (sub *Subscription) try(ref string, m Message, hold bool) bool {
+	// Refused before: m waits its turn, without waiting for a drain that
+	// holds fnMu. (Looked at again under fnMu, for a refusal in between.)
+	if hold && sub.heldBehind(ref, m) {
+		return false
+	}
 	sub.fnMu.Lock()
 	defer sub.fnMu.Unlock()
 	if sub.ctx.Err() != nil {
 		return false
 	}
-	readies := sub.readies.Load()
-	took := sub.fn(m)
-	wait := sub.s.opts.Redeliver
-	if !took {
-		wait = refusedRetry
-	}
-	sub.mu.Lock()
-	if !took && !retry {
-		delete(sub.pending, ref)
-		sub.mu.Unlock()
+	if hold && sub.heldBehind(ref, m) {
 		return false
 	}
-	if sub.pending == nil {
-		sub.pending = make(map[string]*inFlight)
+	readies := sub.readies.Load()
+	if sub.fn(m) {
+		sub.taken(ref, m.ID)
+		return true
 	}
-	// A Ready made while fn ran found this refusal not yet noted: it is due
-	// now, and the redelivery loop is woken here instead.
-	wake := !took && sub.readies.Load() != readies
-	if wake {
-		wait = 0
+	if !hold {
+		return false
 	}
-	sub.pending[ref] = &inFlight{id: m.ID, due: time.Now().Add(wait), refused: !took}
+	sub.mu.Lock()
+	sub.hold(ref, m)
+	// A Ready made while fn ran found nothing held yet: the redelivery
+	// loop is woken here instead.
+	wake := sub.readies.Load() != readies
 	sub.mu.Unlock()
 	if wake {
 		sub.s.wake()
 	}
-	return took
+	return false
+}
+
+// heldBehind holds m if anything is held already, and reports whether it did.
+func (sub *Subscription) heldBehind(ref string, m Message) bool {
+	sub.mu.Lock()
+	defer sub.mu.Unlock()
+	if len(sub.held) == 0 {
+		return false
+	}
+	sub.hold(ref, m)
+	return true
+}
+
+// taken notes a message fn took as in flight, due again after Redeliver
+// unless acknowledged.
+func (sub *Subscription) taken(ref, id string) {
+	sub.mu.Lock()
+	if sub.pending == nil {
+		sub.pending = make(map[string]*inFlight)
+	}
+	due := time.Now().Add(sub.s.opts.Redeliver)
+	if len(sub.pending) == 0 || due.Before(sub.nextDue) {
+		sub.nextDue = due
+	}
+	sub.pending[ref] = &inFlight{id: id, due: due}
+	sub.mu.Unlock()
+}
+
+// hold appends m to the held queue, with a copy of its body while the
+// store's budget lasts (maxHeldBytes) and thin after that. Messages fn
+// refused wait there in order, with those put after them, until fn takes
+// them (drain): the owner gets its mail in the order it was put however
+// often its session is full, and reading it again from the stream is the
+// exception. Acknowledged in order, it is then removed in batches (acks.go),
+// where messages offered again in no order held the owner's floor down and
+// made every Ack a delete of its own. Called with sub.mu held.
+func (sub *Subscription) hold(ref string, m Message) {
+	o := offer{ref: ref, m: m}
+	if n := int64(len(m.Body)); sub.s.heldBytes.Add(n) <= maxHeldBytes {
+		o.m.Body = append([]byte(nil), m.Body...) // the caller may reuse its buffer
+	} else {
+		sub.s.heldBytes.Add(-n)
+		o.m, o.thin = Message{ID: m.ID, To: m.To, Seq: m.Seq}, true
+	}
+	sub.held = append(sub.held, o)
+	delete(sub.pending, ref) // offered again when its turn comes, not before
+}
+
+// releaseHeld drops the first n held messages. Called with sub.mu held.
+func (sub *Subscription) releaseHeld(n int) {
+	var bytes int64
+	for i := range sub.held[:n] {
+		if !sub.held[i].thin {
+			bytes += int64(len(sub.held[i].m.Body))
+		}
+		sub.held[i] = offer{}
+	}
+	sub.s.heldBytes.Add(-bytes)
+	sub.held = sub.held[n:]
+	if len(sub.held) == 0 {
+		sub.held = nil // let the array go
+	}
+}
+
+// drain offers the held messages in order until fn refuses one or none is
+// left. One acknowledged meanwhile (by an Ack for its ID) or expired is
+// skipped; a thin one is read from the stream first.
+func (sub *Subscription) drain() {
+	sub.mu.Lock()
+	none := len(sub.held) == 0
+	sub.mu.Unlock()
+	if none {
+		return
+	}
+	sub.fnMu.Lock()
+	defer sub.fnMu.Unlock()
+	for sub.ctx.Err() == nil {
+		sub.mu.Lock()
+		if len(sub.held) == 0 {
+			sub.mu.Unlock()
+			return
+		}
+		o := sub.held[0]
+		sub.mu.Unlock()
+		m, ok := sub.current(o)
+		if !ok {
+			if sub.ctx.Err() != nil {
+				return
+			}
+			sub.mu.Lock()
+			sub.releaseHeld(1)
+			sub.mu.Unlock()
+			continue
+		}
+		if !sub.fn(m) {
+			return // held still; Ready or the next tick comes back here
+		}
+		sub.mu.Lock()
+		sub.releaseHeld(1)
+		sub.mu.Unlock()
+		sub.taken(o.ref, m.ID)
+	}
+}
+
+// current returns the held message o as it is to be offered now, and false
+// when it is not to be offered: acknowledged since, expired, or unreadable
+// for now (a thin one whose read failed is noted for redeliver, which tries
+// again after Redeliver).
+func (sub *Subscription) current(o offer) (Message, bool) {
+	s := sub.s
+	seq, ok := s.index.lookup(o.ref)
+	if !ok || seq != o.m.Seq {
+		return Message{}, false // acknowledged, or gone with JetStream's expiry
+	}
+	if !o.thin {
+		if !s.now().Before(o.m.Expires) {
+			return Message{}, false // the sweep removes it
+		}
+		return o.m, true
+	}
+	m, err := s.fetch(sub.ctx, sub.owner, o.ref, seq)
+	switch {
+	case err == nil:
+		return m, true
+	case !errors.Is(err, ErrNotFound) && sub.ctx.Err() == nil:
+		s.log("store: offering a held message", "owner", sub.owner, "err", err)
+		sub.taken(o.ref, o.m.ID) // redeliver tries again later
+	}
+	return Message{}, false
 }
 
 // Ready tells the store that fn has room again after refusing: what it
 // refused is offered again now rather than at the next retry. It does not
 // wait for that; it is safe to call from any goroutine, but not from fn.
 func (sub *Subscription) Ready() {
-	sub.readies.Add(1) // before the scan: a refusal try notes after it sees this
-	now := time.Now()
-	soon := false
+	sub.readies.Add(1) // before the look: a refusal try notes after it sees this
 	sub.mu.Lock()
-	for _, f := range sub.pending {
-		if f.refused && f.due.After(now) {
-			f.due, soon = now, true
-		}
-	}
+	held := len(sub.held) > 0
 	sub.mu.Unlock()
-	if soon {
+	if held {
 		sub.s.wake()
 	}
 }
@@ -318,16 +452,26 @@ func (sub *Subscription) forget(ref string) {
 	sub.mu.Unlock()
 }
 
-// overdue returns the in-flight messages due again at now.
+// overdue returns the in-flight messages due again at now. It looks at
+// them only once the earliest may be due: a saturated hub wakes the
+// redelivery loop often, and its subscriptions have thousands in flight.
 func (sub *Subscription) overdue(now time.Time) []offer {
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
+	if len(sub.pending) == 0 || now.Before(sub.nextDue) {
+		return nil
+	}
 	var out []offer
+	next := time.Time{}
 	for ref, f := range sub.pending {
 		if !f.due.After(now) {
 			out = append(out, offer{ref: ref, m: Message{ID: f.id}})
 		}
+		if next.IsZero() || f.due.Before(next) {
+			next = f.due
+		}
 	}
+	sub.nextDue = next
 	return out
 }
 
@@ -371,12 +515,16 @@ func (s *Store) allSubs() []*Subscription {
 	return out
 }
 
-// redeliver offers again what is overdue: refused, or taken and not
-// acknowledged within Redeliver. A message that has since gone (acknowledged
-// by another path, expired) is dropped.
+// redeliver offers what each subscription holds (fn refused it), then again
+// what fn took and nobody acknowledged within Redeliver. A message that has
+// since gone (acknowledged by another path, expired) is dropped.
 func (s *Store) redeliver(ctx context.Context) {
 	now := time.Now()
 	for _, sub := range s.allSubs() {
+		if ctx.Err() != nil {
+			return
+		}
+		sub.drain()
 		for _, o := range sub.overdue(now) {
 			if ctx.Err() != nil {
 				return

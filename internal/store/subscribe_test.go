@@ -201,35 +201,164 @@ func TestDuplicatePutHandsOnStoredCopy(t *testing.T) {
 	}
 }
 
-// TestReadyOffersRefusedNow: Ready makes what fn refused due at once and
-// wakes the redelivery loop, once; what fn took and awaits its Ack keeps its
-// time.
+// TestReadyOffersRefusedNow: Ready wakes the redelivery loop when something
+// is held, and only then.
 func TestReadyOffersRefusedNow(t *testing.T) {
 	s := &Store{ready: make(chan struct{}, 1)}
-	later := time.Now().Add(time.Hour)
-	sub := &Subscription{s: s, pending: map[string]*inFlight{
-		"refused": {id: "a", due: later, refused: true},
-		"taken":   {id: "b", due: later},
-	}}
+	sub := &Subscription{s: s}
 	sub.Ready()
-	if due := sub.pending["refused"].due; due.After(time.Now()) {
-		t.Errorf("the refused message is due at %v, not now", due)
+	select {
+	case <-s.ready:
+		t.Fatal("Ready woke the loop with nothing held")
+	default:
 	}
-	if due := sub.pending["taken"].due; !due.Equal(later) {
-		t.Errorf("the message taken is due at %v, want %v", due, later)
-	}
+	sub.held = []offer{{ref: "r", m: Message{ID: "a"}}}
+	sub.Ready()
 	select {
 	case <-s.ready:
 	default:
 		t.Fatal("Ready did not wake the redelivery loop")
 	}
-	sub.Ready() // nothing refused is waiting any more
-	select {
-	case <-s.ready:
-		t.Error("a second Ready woke the loop with nothing to offer")
-	default:
+}
+
+// refuser is a subscriber that is "full" three times in four and records
+// what it took. Once ready is set, it calls it after each refusal, as the
+// hub's writer does once it has taken a full queue.
+type refuser struct {
+	mu     sync.Mutex
+	offers int
+	took   []Message
+	ready  func()
+}
+
+func (r *refuser) fn(m Message) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.offers++
+	if r.offers%4 != 0 {
+		if r.ready != nil {
+			go r.ready()
+		}
+		return false
 	}
-	if got := len(sub.overdue(time.Now())); got != 1 {
-		t.Errorf("%d messages overdue, want the refused one", got)
+	r.took = append(r.took, m)
+	return true
+}
+
+func (r *refuser) wait(t *testing.T, n int) []Message {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		r.mu.Lock()
+		got := len(r.took)
+		r.mu.Unlock()
+		if got >= n {
+			break
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // room for a wrong extra offer
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.took) != n {
+		t.Fatalf("took %d messages, want %d", len(r.took), n)
+	}
+	return append([]Message(nil), r.took...)
+}
+
+// TestLiveInOrderWhenRefused: messages put while the subscriber keeps
+// refusing reach it in the order they were put, each once, with its body,
+// whether held in memory or (past the budget) read again from the stream;
+// and the held bodies are released.
+func TestLiveInOrderWhenRefused(t *testing.T) {
+	for _, budget := range []int64{64 << 20, 0} {
+		t.Run(fmt.Sprint("budget=", budget), func(t *testing.T) {
+			defer func(b int64) { maxHeldBytes = b }(maxHeldBytes)
+			maxHeldBytes = budget
+			s, _ := openTest(t, func(o *Options) { o.Now = nil; o.Redeliver = time.Hour })
+			var r refuser
+			sub, err := s.Subscribe(context.Background(), "ALICE", r.fn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sub.Stop()
+			r.mu.Lock()
+			r.ready = sub.Ready
+			r.mu.Unlock()
+			waitScanned(t, sub)
+			const n = 200
+			for i := range n {
+				mustPut(t, s, Message{ID: fmt.Sprintf("m%03d", i), To: "ALICE", From: "BOB", Body: []byte(fmt.Sprint("body ", i))})
+			}
+			took := r.wait(t, n)
+			for i, m := range took {
+				if want := fmt.Sprintf("m%03d", i); m.ID != want || string(m.Body) != fmt.Sprint("body ", i) {
+					t.Fatalf("message %d taken was %s %q, want %s", i, m.ID, m.Body, want)
+				}
+			}
+			if b := s.heldBytes.Load(); b != 0 {
+				t.Errorf("%d bytes still counted as held", b)
+			}
+		})
+	}
+}
+
+// TestHeldAckedNotOffered: a held message acknowledged before its turn is
+// not offered; Stop releases what is still held.
+func TestHeldAckedNotOffered(t *testing.T) {
+	s, _ := openTest(t, func(o *Options) { o.Now = nil; o.Redeliver = time.Hour })
+	ctx := context.Background()
+	var open atomic.Bool
+	got := make(chan string, 10)
+	sub, err := s.Subscribe(ctx, "ALICE", func(m Message) bool {
+		if !open.Load() {
+			return false
+		}
+		got <- m.ID
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitScanned(t, sub)
+	for _, id := range []string{"a", "b", "c"} {
+		mustPut(t, s, Message{ID: id, To: "ALICE", From: "BOB", Body: []byte("x")})
+	}
+	if err := s.Ack(ctx, "ALICE", "b"); err != nil {
+		t.Fatal(err)
+	}
+	open.Store(true)
+	sub.Ready()
+	for _, want := range []string{"a", "c"} {
+		select {
+		case id := <-got:
+			if id != want {
+				t.Fatalf("offered %s, want %s", id, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s not offered", want)
+		}
+	}
+	select {
+	case id := <-got:
+		t.Fatalf("offered %s as well", id)
+	case <-time.After(100 * time.Millisecond):
+	}
+	open.Store(false)
+	mustPut(t, s, Message{ID: "d", To: "ALICE", From: "BOB", Body: []byte("xyz")})
+	if b := s.heldBytes.Load(); b != 3 {
+		t.Errorf("%d bytes held, want 3", b)
+	}
+	sub.Stop()
+	if b := s.heldBytes.Load(); b != 0 {
+		t.Errorf("%d bytes still held after Stop", b)
+	}
+}
+
+// waitScanned waits until sub has read its backlog.
+func waitScanned(t *testing.T, sub *Subscription) {
+	t.Helper()
+	select {
+	case <-sub.scanDone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the backlog read did not end")
 	}
 }
