@@ -163,6 +163,10 @@ type envOpts struct {
 	redeliver time.Duration
 	// parties to enroll (default ISR and IRN on channel main).
 	parties []string
+	// inFlight is the hub's Config.InFlight (default the hub's).
+	inFlight int
+	// wrapStore, if set, is given the store and returns what the hub uses.
+	wrapStore func(*store.Store) Store
 }
 
 // testEnv is one hub with its store and the desks started on it.
@@ -228,7 +232,10 @@ func startEnv(t *testing.T, o envOpts) *testEnv {
 		t.Fatalf("store.Open: %v", err)
 	}
 	e.st = st
-	cfg := Config{Key: keyRUS, MembersPath: e.membersPath, Store: st, Logger: newLogger(e.logs, "hub"), Version: "test"}
+	cfg := Config{Key: keyRUS, MembersPath: e.membersPath, Store: st, Logger: newLogger(e.logs, "hub"), Version: "test", InFlight: o.inFlight}
+	if o.wrapStore != nil {
+		cfg.Store = o.wrapStore(st)
+	}
 	if e.clock != nil {
 		cfg.Now = e.clock.Now
 	}

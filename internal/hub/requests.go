@@ -75,6 +75,12 @@ func (h *Hub) request(ctx context.Context, code string, f *wire.Frame) *wire.Fra
 	default:
 		err = refuse(wire.CodeBadFrame, "frame type %q is not a request a desk can make", f.Type)
 	}
+	return h.reply(code, f, reply, err)
+}
+
+// reply is the answer to request f of party code: reply, or the error err
+// as a frame.
+func (h *Hub) reply(code string, f, reply *wire.Frame, err error) *wire.Frame {
 	if err != nil {
 		var re *reqError
 		switch {
@@ -172,11 +178,30 @@ func (h *Hub) partySealed(ctx context.Context, code string, m *wire.Message) err
 }
 
 // partyAck deletes a delivered message from the party's own mailbox.
+// Sessions take their acks by partyAckFunc instead.
 func (h *Hub) partyAck(ctx context.Context, code, id string) error {
+	if err := checkAckID(id); err != nil {
+		return err
+	}
+	return h.cfg.Store.Ack(ctx, code, id)
+}
+
+// partyAckFunc is partyAck calling done with the reply instead of waiting
+// for it: the store removes acknowledged messages in batches, and an ack
+// waiting for its batch holds nothing of the session's (see session.ack).
+func (h *Hub) partyAckFunc(ctx context.Context, code string, f *wire.Frame, done func(*wire.Frame)) {
+	if err := checkAckID(f.ID); err != nil {
+		done(h.reply(code, f, nil, err))
+		return
+	}
+	h.cfg.Store.AckFunc(ctx, code, f.ID, func(err error) { done(h.reply(code, f, nil, err)) })
+}
+
+func checkAckID(id string) error {
 	if !ValidID(id) {
 		return refuse(wire.CodeBadFrame, "id: %q is not a message id", id)
 	}
-	return h.cfg.Store.Ack(ctx, code, id)
+	return nil
 }
 
 func (h *Hub) partyStatus(ctx context.Context, code string) (json.RawMessage, error) {

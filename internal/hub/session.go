@@ -260,6 +260,10 @@ func (s *session) readLoop(ctx context.Context) {
 			s.send(&wire.Frame{Type: wire.TypePong, Req: f.Req})
 			continue
 		}
+		if f.Type == wire.TypeAck {
+			s.ack(ctx, f)
+			continue
+		}
 		select {
 		case s.inflow <- struct{}{}:
 		case <-s.done:
@@ -272,6 +276,21 @@ func (s *session) readLoop(ctx context.Context) {
 			s.send(s.h.request(ctx, s.code, f))
 		})
 	}
+}
+
+// ack acknowledges a delivery without taking one of the session's places
+// for requests in progress (inflow): the store answers once the message's
+// batch is removed (store.Store.AckFunc), a few milliseconds under load,
+// and acks that held places while they waited held a recipient's session
+// to InFlight acknowledgements per batch, and so its deliveries with it.
+// What bounds them instead is the store's queue of Acks: past it an ack is
+// removed at once, here, and the session reads on after that.
+func (s *session) ack(ctx context.Context, f *wire.Frame) {
+	s.wg.Add(1) // run waits for the reply, as for any request
+	s.h.partyAckFunc(ctx, s.code, f, func(r *wire.Frame) {
+		defer s.wg.Done()
+		s.send(r)
+	})
 }
 
 // reqOf digs the request number out of a frame that failed to decode, so the

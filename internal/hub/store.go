@@ -15,6 +15,7 @@ type Store interface {
 	Get(ctx context.Context, owner, id string) (store.Message, error)
 	Subscribe(ctx context.Context, owner string, fn func(store.Message) bool) (*store.Subscription, error)
 	Ack(ctx context.Context, owner, id string) error
+	AckFunc(ctx context.Context, owner, id string, done func(error))
 	RegistryPut(ctx context.Context, key string, value []byte) error
 	RegistryGet(ctx context.Context, key string) ([]byte, error)
 	RegistryDelete(ctx context.Context, key string) error

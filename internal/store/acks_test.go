@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -197,4 +198,56 @@ func TestAcksCountedOnce(t *testing.T) {
 		t.Errorf("Removals %+v: no run of acknowledged messages was purged", r)
 	}
 	t.Logf("%+v", r)
+}
+
+// TestAckFuncCallsBackOnce: AckFunc calls done exactly once per call, with
+// nil once the message is gone, and at once with ErrNotFound for what is not
+// there or an error for a closed store.
+func TestAckFuncCallsBackOnce(t *testing.T) {
+	o := Options{Dir: t.TempDir(), RootKey: testRoot, Now: newClock().Now}
+	s, err := Open(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	const n = 100
+	for i := range n {
+		mustPut(t, s, Message{ID: fmt.Sprintf("m%03d", i), To: "ALICE", From: "BOB", Body: []byte("x")})
+	}
+	calls := make([]atomic.Int32, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		s.AckFunc(ctx, "ALICE", fmt.Sprintf("m%03d", i), func(err error) {
+			if err != nil {
+				t.Errorf("AckFunc(m%03d): %v", i, err)
+			}
+			if calls[i].Add(1) == 1 {
+				wg.Done()
+			}
+		})
+	}
+	wg.Wait()
+	if left, err := s.List(ctx, "ALICE"); err != nil || len(left) != 0 {
+		t.Fatalf("List after the acks: %d left, %v", len(left), err)
+	}
+	sync1 := func(id string) (called bool, got error) {
+		s.AckFunc(ctx, "ALICE", id, func(err error) { got, called = err, true })
+		return called, got
+	}
+	if called, err := sync1("m000"); !called || !errors.Is(err, ErrNotFound) {
+		t.Errorf("AckFunc of an acknowledged message: called %v, %v; want ErrNotFound at once", called, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if called, err := sync1("m001"); !called || err == nil {
+		t.Errorf("AckFunc on a closed store: called %v, %v; want an error at once", called, err)
+	}
+	time.Sleep(50 * time.Millisecond) // room for a second call
+	for i := range calls {
+		if c := calls[i].Load(); c != 1 {
+			t.Errorf("done for m%03d called %d times", i, c)
+		}
+	}
 }

@@ -35,11 +35,13 @@
 // A Put is one acknowledged JetStream write. Acks are removed in batches
 // (see acks.go): a run of one owner's acknowledged messages below which
 // none is unacknowledged goes in one purge, the rest one delete each; an Ack
-// returns once its message is gone, up to about 2 ms later than alone.
-// Subscribe needs no JetStream consumer: it reads the owner's backlog from
-// the stream, and from then on Put hands each message it stored to the
-// owner's subscriptions in memory; what a subscriber refused or did not
-// acknowledge is offered again. That makes the store the only writer of its
+// returns once its message is gone, up to about 2 ms later than alone
+// (AckFunc calls back instead of waiting). Subscribe needs no JetStream
+// consumer: it reads the owner's backlog from the stream, and from then on
+// Put hands each message it stored to the owner's subscriptions in memory;
+// what a subscriber refused is held, with what comes after it, and offered
+// again in order, and what it took and did not acknowledge is offered again
+// after Options.Redeliver. That makes the store the only writer of its
 // stream (see Limits).
 //
 // # At rest

@@ -297,32 +297,49 @@ func (s *Store) fetch(ctx context.Context, owner, ref string, seq uint64) (Messa
 // Ack deletes owner's message id, and with it the only copy of its wrapped
 // key. It is ErrNotFound when owner has no such message, so a second Ack of
 // the same message reports ErrNotFound and changes nothing; another owner's
-// mail is never touched.
+// mail is never touched. It returns once the message is gone, or when ctx
+// ends (the removal goes on).
 func (s *Store) Ack(ctx context.Context, owner, id string) error {
-	if err := s.alive(); err != nil {
+	res := make(chan error, 1)
+	s.AckFunc(ctx, owner, id, func(err error) { res <- err })
+	select {
+	case err := <-res:
 		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// AckFunc is Ack without the wait: it calls done, once, with what Ack would
+// return, either before it returns (a refused or unknown id, a busy store)
+// or from the store's own goroutine once the message is gone. done must not
+// block. The hub uses it so that a session's Acks, waiting for a batch to be
+// removed, hold none of the places its other requests need.
+func (s *Store) AckFunc(ctx context.Context, owner, id string, done func(error)) {
+	if err := s.alive(); err != nil {
+		done(err)
+		return
 	}
 	if err := checkPrincipal("owner", owner); err != nil {
-		return err
+		done(err)
+		return
 	}
 	if err := checkID("id", id); err != nil {
-		return err
+		done(err)
+		return
 	}
 	ref := s.root.ref(owner, id)
 	e, ok := s.index.take(owner, ref, 0)
 	if !ok {
 		s.acked(owner, ref)
-		return ErrNotFound
+		done(ErrNotFound)
+		return
 	}
-	r := &ackReq{owner: owner, ref: ref, e: e, done: make(chan struct{})}
+	r := &ackReq{owner: owner, ref: ref, e: e, done: done}
 	if s.opts.SecureDelete {
 		r.found, r.err = erase(ctx, s.mail, e.seq, true)
 		s.finish(r)
-	} else if err := s.remove(ctx, r); err != nil {
-		return wrapErr("ack", err)
+		return
 	}
-	if r.err == nil && !r.found {
-		return ErrNotFound
-	}
-	return wrapErr("ack", r.err)
+	s.remove(ctx, r)
 }
