@@ -27,7 +27,7 @@ import (
 // their messages themselves (see maxAckQueue).
 //
 // With Options.SecureDelete every message is deleted by itself, overwritten
-// in place, as before: a purge does not overwrite.
+// in place, as before (a purge does not overwrite), by the remover as well.
 
 // ackReq is one Ack waiting for its message's removal.
 type ackReq struct {
@@ -102,7 +102,7 @@ func (s *Store) remove(ctx context.Context, r *ackReq) {
 	case s.ackClosed:
 		s.ackMu.Unlock()
 		s.index.put(r.owner, r.ref, r.e)
-		r.done(ErrClosed)
+		r.done(wrapErr("ack", ErrClosed))
 		return
 	case len(s.ackQueue) >= maxAckQueue:
 		s.ackMu.Unlock()
@@ -142,7 +142,7 @@ func (s *Store) runRemover(ctx context.Context) {
 			s.ackMu.Unlock()
 			for _, r := range left {
 				s.index.put(r.owner, r.ref, r.e)
-				r.done(ErrClosed)
+				r.done(wrapErr("ack", ErrClosed))
 			}
 			return
 		case <-s.ackKick:
@@ -197,7 +197,7 @@ func (s *Store) removeOwned(ctx context.Context, rs []*ackReq) {
 	owner := rs[0].owner
 	floor := s.index.floor(owner)
 	n := 0
-	for n < len(rs) && rs[n].e.seq < floor {
+	for n < len(rs) && rs[n].e.seq < floor && !s.opts.SecureDelete {
 		n++
 	}
 	if n > 1 {
@@ -240,9 +240,10 @@ func (s *Store) removeOwned(ctx context.Context, rs []*ackReq) {
 	eachAtOnce(rs, func(r *ackReq) { s.eraseOne(ctx, r) })
 }
 
-// eraseOne deletes r's message by itself.
+// eraseOne deletes r's message by itself (overwritten, with
+// Options.SecureDelete).
 func (s *Store) eraseOne(ctx context.Context, r *ackReq) {
-	r.found, r.err = erase(ctx, s.mail, r.e.seq, false)
+	r.found, r.err = erase(ctx, s.mail, r.e.seq, s.opts.SecureDelete)
 	if r.found {
 		s.deletes.Add(1)
 	}

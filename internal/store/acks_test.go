@@ -171,9 +171,15 @@ func TestAckRacingClose(t *testing.T) {
 }
 
 // TestAcksCountedOnce: acknowledged together, messages go mostly in purges,
-// and Removals counts each acknowledged message once, purged or deleted.
+// and Removals counts each acknowledged message once, purged or deleted;
+// with SecureDelete none is purged (a purge does not overwrite).
 func TestAcksCountedOnce(t *testing.T) {
-	s, _ := openTest(t, nil)
+	t.Run("batched", func(t *testing.T) { testAcksCounted(t, false) })
+	t.Run("secure-delete", func(t *testing.T) { testAcksCounted(t, true) })
+}
+
+func testAcksCounted(t *testing.T, secure bool) {
+	s, _ := openTest(t, func(o *Options) { o.SecureDelete = secure })
 	ctx := context.Background()
 	const n = 300
 	for i := range n {
@@ -194,7 +200,10 @@ func TestAcksCountedOnce(t *testing.T) {
 	if r.Purged+r.Deletes != n {
 		t.Errorf("Removals %+v: %d removed, want %d", r, r.Purged+r.Deletes, n)
 	}
-	if r.Purges == 0 || r.Purged < r.Purges {
+	switch {
+	case secure && r.Purges != 0:
+		t.Errorf("Removals %+v: purged with SecureDelete", r)
+	case !secure && (r.Purges == 0 || r.Purged < r.Purges):
 		t.Errorf("Removals %+v: no run of acknowledged messages was purged", r)
 	}
 	t.Logf("%+v", r)

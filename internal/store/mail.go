@@ -335,11 +335,5 @@ func (s *Store) AckFunc(ctx context.Context, owner, id string, done func(error))
 		done(ErrNotFound)
 		return
 	}
-	r := &ackReq{owner: owner, ref: ref, e: e, done: done}
-	if s.opts.SecureDelete {
-		r.found, r.err = erase(ctx, s.mail, e.seq, true)
-		s.finish(r)
-		return
-	}
-	s.remove(ctx, r)
+	s.remove(ctx, &ackReq{owner: owner, ref: ref, e: e, done: done})
 }

@@ -199,7 +199,7 @@ func (sub *Subscription) readBacklog() {
 	}
 	sub.queued = nil
 	sub.mu.Unlock()
-	sub.drain()
+	sub.drain(sub.ctx)
 }
 
 // backlogEnd is the stream's last sequence now: the backlog read stops there,
@@ -235,6 +235,7 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 func (sub *Subscription) arrive(ref string, m Message) {
 	sub.mu.Lock()
 	if !sub.scanned {
+		m.Body = append([]byte(nil), m.Body...) // the caller may reuse its buffer
 		sub.queued = append(sub.queued, offer{ref: ref, m: m})
 		sub.mu.Unlock()
 		return
@@ -330,6 +331,9 @@ func (sub *Subscription) taken(ref, id string) {
 // where messages offered again in no order held the owner's floor down and
 // made every Ack a delete of its own. Called with sub.mu held.
 func (sub *Subscription) hold(ref string, m Message) {
+	if sub.ctx.Err() != nil {
+		return // stopping: nothing will offer it
+	}
 	o := offer{ref: ref, m: m}
 	if n := int64(len(m.Body)); sub.s.heldBytes.Add(n) <= maxHeldBytes {
 		o.m.Body = append([]byte(nil), m.Body...) // the caller may reuse its buffer
@@ -357,10 +361,18 @@ func (sub *Subscription) releaseHeld(n int) {
 	}
 }
 
-// drain offers the held messages in order until fn refuses one or none is
-// left. One acknowledged meanwhile (by an Ack for its ID) or expired is
-// skipped; a thin one is read from the stream first.
-func (sub *Subscription) drain() {
+// drainPass bounds the held messages one drain offers: the redelivery loop
+// serves every subscription, and a subscription whose mail comes as fast as
+// it is offered (thin ones, read from the stream one by one, are slower
+// than Puts) would otherwise keep it for ever.
+const drainPass = 1024
+
+// drain offers the held messages in order until fn refuses one, none is
+// left, ctx ends, or drainPass have been offered; in the last case it wakes the
+// redelivery loop to come back after the other subscriptions. One
+// acknowledged meanwhile (by an Ack for its ID) or expired is skipped; a
+// thin one is read from the stream first.
+func (sub *Subscription) drain(ctx context.Context) {
 	sub.mu.Lock()
 	none := len(sub.held) == 0
 	sub.mu.Unlock()
@@ -369,10 +381,15 @@ func (sub *Subscription) drain() {
 	}
 	sub.fnMu.Lock()
 	defer sub.fnMu.Unlock()
-	for sub.ctx.Err() == nil {
+	for n := 0; sub.ctx.Err() == nil && ctx.Err() == nil; n++ {
 		sub.mu.Lock()
 		if len(sub.held) == 0 {
 			sub.mu.Unlock()
+			return
+		}
+		if n == drainPass {
+			sub.mu.Unlock()
+			sub.s.wake()
 			return
 		}
 		o := sub.held[0]
@@ -405,7 +422,12 @@ func (sub *Subscription) current(o offer) (Message, bool) {
 	s := sub.s
 	seq, ok := s.index.lookup(o.ref)
 	if !ok || seq != o.m.Seq {
-		return Message{}, false // acknowledged, or gone with JetStream's expiry
+		// Acknowledged, or gone with JetStream's expiry: or an Ack has
+		// taken its entry and may fail and put it back. Noted as in flight,
+		// it is looked for again after Redeliver (and forgotten at once if
+		// the Ack succeeds).
+		sub.taken(o.ref, o.m.ID)
+		return Message{}, false
 	}
 	if !o.thin {
 		if !s.now().Before(o.m.Expires) {
@@ -524,7 +546,7 @@ func (s *Store) redeliver(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		sub.drain()
+		sub.drain(ctx)
 		for _, o := range sub.overdue(now) {
 			if ctx.Err() != nil {
 				return

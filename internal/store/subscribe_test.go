@@ -362,3 +362,84 @@ func waitScanned(t *testing.T, sub *Subscription) {
 		t.Fatal("the backlog read did not end")
 	}
 }
+
+// TestDrainLeavesRoomForOthers: a subscription whose held (thin) queue keeps
+// growing while its subscriber keeps taking does not keep the one redelivery
+// loop in its drain: another owner's held message is offered within seconds.
+// (Found by review: before drainPass it waited for ever.)
+func TestDrainLeavesRoomForOthers(t *testing.T) {
+	defer func(b int64) { maxHeldBytes = b }(maxHeldBytes)
+	maxHeldBytes = 0 // everything held is thin, as once one party has used the budget
+	s, _ := openTest(t, func(o *Options) { o.Now = nil; o.Redeliver = time.Hour })
+	ctx := context.Background()
+
+	var openA atomic.Bool
+	var tookA atomic.Int64
+	subA, err := s.Subscribe(ctx, "ALICE", func(m Message) bool {
+		if !openA.Load() {
+			return false
+		}
+		tookA.Add(1)
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer subA.Stop()
+	var bOffers atomic.Int64
+	gotB := make(chan struct{}, 1)
+	subB, err := s.Subscribe(ctx, "BOB", func(m Message) bool {
+		if bOffers.Add(1) == 1 {
+			return false // full once: held
+		}
+		select {
+		case gotB <- struct{}{}:
+		default:
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer subB.Stop()
+	waitScanned(t, subA)
+	waitScanned(t, subB)
+
+	// ALICE's mail keeps coming: 16 producers.
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var n atomic.Int64
+	for w := range 16 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n.Add(1)
+				if _, _, err := s.Put(ctx, Message{ID: fmt.Sprintf("a%d-%d", w, i), To: "ALICE", From: "CAROL", Body: []byte("x")}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	time.Sleep(100 * time.Millisecond) // ALICE's held queue has grown
+	openA.Store(true)
+	time.Sleep(300 * time.Millisecond) // the redelivery loop is draining ALICE
+	mustPut(t, s, Message{ID: "b1", To: "BOB", From: "CAROL", Body: []byte("y")})
+	start := time.Now()
+	select {
+	case <-gotB:
+		t.Logf("BOB's held message came after %v", time.Since(start))
+	case <-time.After(10 * time.Second):
+		subA.mu.Lock()
+		heldA := len(subA.held)
+		subA.mu.Unlock()
+		t.Errorf("BOB's held message not offered again within 10 s (offers %d); ALICE: %d put, %d taken, %d held",
+			bOffers.Load(), n.Load(), tookA.Load(), heldA)
+	}
+	close(stop)
+	wg.Wait()
+}
