@@ -38,7 +38,7 @@ func dirFlag(fs *flag.FlagSet, dir *string) {
 	if def == "" {
 		def = "."
 	}
-	fs.StringVar(dir, "dir", def, "the hub's or desk's `directory` (default $BACKCHANNEL_DIR or .)")
+	fs.StringVar(dir, "dir", def, "the hub's or desk's `directory`; $BACKCHANNEL_DIR when set")
 }
 
 var hubInitCmd = &command{

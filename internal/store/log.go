@@ -8,8 +8,11 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
-// serverLogger routes the embedded nats-server's logs into slog. The server
-// is never given its trace flag, the only level that logs message payloads.
+// serverLogger routes the embedded nats-server's logs into slog. Its notices
+// (a banner of some twenty lines at start, and routine events) go at debug
+// level: the store logs its own line when it opens, and the server's
+// warnings and errors keep their levels. The server is never given its trace
+// flag, the only level that logs message payloads.
 type serverLogger struct{ l *slog.Logger }
 
 var _ server.Logger = serverLogger{}
@@ -21,7 +24,7 @@ func (s serverLogger) log(level slog.Level, format string, v []any) {
 	}
 }
 
-func (s serverLogger) Noticef(format string, v ...any) { s.log(slog.LevelInfo, format, v) }
+func (s serverLogger) Noticef(format string, v ...any) { s.log(slog.LevelDebug, format, v) }
 func (s serverLogger) Warnf(format string, v ...any)   { s.log(slog.LevelWarn, format, v) }
 func (s serverLogger) Errorf(format string, v ...any)  { s.log(slog.LevelError, format, v) }
 func (s serverLogger) Debugf(format string, v ...any)  { s.log(slog.LevelDebug, format, v) }

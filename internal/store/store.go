@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,7 +119,23 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		})
 	})
 	s.janitorDone.Go(func() { runJanitorOr(jctx, redeliveryTick, s.ready, s.redeliver) })
+	s.logOpen()
 	return s, nil
+}
+
+// logOpen logs, at info level, the one line that says where the store is.
+func (s *Store) logOpen() {
+	o := s.opts
+	if o.URL != "" {
+		where := o.URL
+		if u, err := url.Parse(o.URL); err == nil {
+			where = u.Redacted() // no password in a log
+		}
+		s.opts.Logger.Info("store open", "nats", where)
+		return
+	}
+	s.opts.Logger.Info("store open", "nats", "embedded", "dir", o.Dir,
+		"max_storage_bytes", o.MaxBytes, "max_memory_bytes", o.MaxMemory)
 }
 
 func (s *Store) connect(ctx context.Context) error {

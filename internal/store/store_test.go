@@ -408,10 +408,18 @@ func TestCloseStopsSubscriptions(t *testing.T) {
 // logger, tagged, and that nothing is written when none is given.
 func TestServerLogsGoToSlog(t *testing.T) {
 	var buf syncBuffer
-	openTest(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&buf, nil)) })
+	debug := &slog.HandlerOptions{Level: slog.LevelDebug}
+	openTest(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&buf, debug)) })
 	out := buf.String()
 	if !strings.Contains(out, "component=nats-server") || !strings.Contains(out, "JetStream") {
 		t.Fatalf("no server logs in slog output:\n%s", out)
+	}
+	// At info level, the store's one line and none of the server's banner.
+	var info syncBuffer
+	openTest(t, func(o *Options) { o.Logger = slog.New(slog.NewTextHandler(&info, nil)) })
+	out = info.String()
+	if strings.Count(out, "\n") != 1 || !strings.Contains(out, `msg="store open" nats=embedded`) {
+		t.Fatalf("info-level log at Open, want the store's one line:\n%s", out)
 	}
 }
 
