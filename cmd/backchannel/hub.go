@@ -295,7 +295,12 @@ var hubFeedCmd = &command{
 	usage:   "backchannel hub feed [--dir DIR] FILE...",
 	help: `Reads event records (any format backchannel reads) into the running hub's monitor,
 which re-evaluates every acknowledged assurance and red line and notifies the
-parties concerned of each change. The hub reads the files itself, by path.`,
+parties concerned of each change. The hub reads the files itself, by path.
+
+The records are kept in the running hub's memory, not stored: after a restart, feed
+them again, or name them in the --watch file's events, which the hub reads at every
+start. What they caused is stored: an assurance they made final (breached, lapsed,
+expired) stays so, and a red line crossed is not announced again.`,
 	flags: func() *flag.FlagSet { fs := newFlagSet("hub feed"); dirFlag(fs, new(string)); return fs },
 	run: func(e *env, args []string) error {
 		var dir string

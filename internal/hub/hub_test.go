@@ -389,6 +389,37 @@ func TestAssuranceLifecycle(t *testing.T) {
 			t.Errorf("%s has %d breach notices; want 1", d.code, n)
 		}
 	}
+
+	// A restarted hub has none of the records fed before (they are kept in
+	// memory only): evaluating without them leaves the breach as stored,
+	// final, and tells nobody anything.
+	notices := func(d *testDesk) (n int) {
+		for _, it := range d.inbox() {
+			if it.Kind == wire.KindNotice {
+				n++
+			}
+		}
+		return n
+	}
+	before := notices(irn)
+	h2, err := New(Config{Key: keyRUS, MembersPath: e.membersPath, Store: e.st, Now: clock.Now, Logger: newLogger(e.logs, "hub2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2.reg.evaluate(context.Background())
+	all, err := h2.reg.all(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range all {
+		if en.ID == id && en.Status != "breached" {
+			t.Errorf("after a restart without the fed records: status %q (%s); want breached, as stored", en.Status, en.StatusNote)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if after := notices(irn); after != before {
+		t.Errorf("IRN got %d notices from the restarted hub's evaluation; want none", after-before)
+	}
 }
 
 // TestAssuranceRefusals: withdrawal by the issuer notifies the beneficiary;

@@ -259,6 +259,13 @@ func (m *monitor) run(ctx context.Context, r *registry) error {
 		if e == nil || string(a.Status) == e.Status {
 			continue
 		}
+		if assurance.Status(e.Status).Terminal() {
+			// Final as stored: nothing leaves a final status, and the
+			// records that led to it may be gone (fed records are kept in
+			// memory only; a restarted hub has none of them). Without this,
+			// a breach would turn back into in_force and be announced so.
+			continue
+		}
 		e.Status, e.StatusSince, e.StatusNote = string(a.Status), a.Since, describe(a.Trigger)
 		if err := r.put(ctx, e); err != nil {
 			return err
