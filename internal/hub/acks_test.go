@@ -79,6 +79,8 @@ func TestAckHoldsNoPlace(t *testing.T) {
 	// An ack of something not there is answered not_found, at once.
 	wantError(t, irn.request(&wire.Frame{Type: wire.TypeAck, ID: id}), wire.CodeNotFound)
 	wantError(t, irn.request(&wire.Frame{Type: wire.TypeAck, ID: "bad id!"}), wire.CodeBadFrame)
+	// The hub's request path answers an ack the same way.
+	wantError(t, e.hub.request(ctx, codeIRN, &wire.Frame{Type: wire.TypeAck, ID: id, Req: 9}), wire.CodeNotFound)
 }
 
 // startRequest writes f with a fresh request number and returns where its

@@ -43,7 +43,16 @@ func (h *Hub) request(ctx context.Context, code string, f *wire.Frame) *wire.Fra
 	case wire.TypeSealed:
 		err = h.partySealed(ctx, code, f.Msg)
 	case wire.TypeAck:
-		err = h.partyAck(ctx, code, f.ID)
+		// Sessions hand acks to partyAckFunc themselves (session.ack);
+		// this waits for the same answer.
+		answer := make(chan *wire.Frame, 1)
+		h.partyAckFunc(ctx, code, f, func(r *wire.Frame) { answer <- r })
+		select {
+		case r := <-answer:
+			return r
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
 	case wire.TypeDeposit:
 		var held *wire.Held
 		held, err = h.deposit(ctx, code, f.Keys)
@@ -177,31 +186,16 @@ func (h *Hub) partySealed(ctx context.Context, code string, m *wire.Message) err
 	return h.put(ctx, code, m.To, wire.KindSealed, m)
 }
 
-// partyAck deletes a delivered message from the party's own mailbox.
-// Sessions take their acks by partyAckFunc instead.
-func (h *Hub) partyAck(ctx context.Context, code, id string) error {
-	if err := checkAckID(id); err != nil {
-		return err
-	}
-	return h.cfg.Store.Ack(ctx, code, id)
-}
-
-// partyAckFunc is partyAck calling done with the reply instead of waiting
-// for it: the store removes acknowledged messages in batches, and an ack
-// waiting for its batch holds nothing of the session's (see session.ack).
+// partyAckFunc deletes a delivered message (ack f) from the party's own
+// mailbox and calls done with the reply, without waiting for it: the store
+// removes acknowledged messages in batches, and an ack waiting for its batch
+// holds nothing of the session's (see session.ack).
 func (h *Hub) partyAckFunc(ctx context.Context, code string, f *wire.Frame, done func(*wire.Frame)) {
-	if err := checkAckID(f.ID); err != nil {
-		done(h.reply(code, f, nil, err))
+	if !ValidID(f.ID) {
+		done(h.reply(code, f, nil, refuse(wire.CodeBadFrame, "id: %q is not a message id", f.ID)))
 		return
 	}
 	h.cfg.Store.AckFunc(ctx, code, f.ID, func(err error) { done(h.reply(code, f, nil, err)) })
-}
-
-func checkAckID(id string) error {
-	if !ValidID(id) {
-		return refuse(wire.CodeBadFrame, "id: %q is not a message id", id)
-	}
-	return nil
 }
 
 func (h *Hub) partyStatus(ctx context.Context, code string) (json.RawMessage, error) {
